@@ -1,0 +1,36 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# User entry point. (Kernel builds with M=$PWD read Kbuild instead.)
+#
+#   make          build the kernel (cached) and the module
+#   make check    every gate and test; ends with "N passed, N failed"
+#   make demo     boot the test VM and show the product at work
+#   make check-debug   make check on the debug kernel (KASAN, lockdep, ...)
+
+SVQ := tools/testing/svq
+
+all: module
+
+kernel:
+	@$(SVQ)/deps.sh
+	@$(SVQ)/kernel.sh
+
+module: kernel
+	$(MAKE) -C "$$($(SVQ)/kernel.sh --print-dir)" M=$(CURDIR) modules
+
+check:
+	@$(SVQ)/check.sh
+
+check-debug:
+	@$(SVQ)/check.sh --debug
+
+demo:
+	@$(SVQ)/demo.sh
+
+clean:
+	-@kdir=$$($(SVQ)/kernel.sh --print-dir); \
+	  [ -d "$$kdir" ] && $(MAKE) -C "$$kdir" M=$(CURDIR) clean
+	$(MAKE) -C tools/testing/selftests/vhost_vdpa_svq clean KDIR=/nonexistent
+	rm -rf build
+
+.PHONY: all kernel module check check-debug demo clean

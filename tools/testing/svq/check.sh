@@ -1,0 +1,150 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: every gate and every test, one summary line at the end.
+#
+# Usage: check.sh [--debug]
+#   --debug   use the debug kernel (KASAN, lockdep, kmemleak, ...)
+#
+# Gates (checkpatch, W=1 + sparse build, coccicheck, selftest build) and
+# in-VM results (KUnit cases, selftest cases, scenarios, a clean dmesg, a
+# clean unload) each count as tests. Raw output is kept in build/check/.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../../.." && pwd)
+kflag=
+[ "${1:-}" = --debug ] && kflag=--debug
+out=$repo/build/check
+rm -rf "$out"
+mkdir -p "$out"
+
+passed=0 failed=0
+pass() { passed=$((passed + 1)); echo "ok - $*"; }
+fail() { failed=$((failed + 1)); echo "not ok - $*"; }
+summary() { echo; echo "$passed passed, $failed failed"; [ "$failed" = 0 ]; exit $?; }
+# gate NAME LOG CMD...: run CMD with output in LOG; pass when it exits 0.
+gate()
+{
+	local name=$1 log=$2
+	shift 2
+	if "$@" > "$log" 2>&1; then
+		pass "$name"
+	else
+		fail "$name (see ${log#"$repo"/})"
+		tail -n 30 "$log" | sed 's/^/#   /'
+	fi
+}
+
+"$here/deps.sh" || { fail "Debian packages installed"; summary; }
+echo "# kernel: building or reusing the test-bench kernel"
+kdir=$("$here/kernel.sh" $kflag | tail -n 1) || { fail "kernel build"; summary; }
+export KDIR=$kdir
+echo "# kernel: $kdir"
+
+# --- static gates -----------------------------------------------------
+mapfile -t csrc < <(cd "$repo" && git ls-files -co --exclude-standard \
+	'drivers/*.[ch]' 'include/*.h' 'tools/testing/selftests/*.[ch]')
+
+build_module()
+{
+	make -C "$kdir" M="$repo" W=1 C=2 modules || return 1
+	# W=1 and sparse findings are warnings, not errors: any is a failure.
+	! grep -E '(warning|error):' "$out/module-build.log"
+}
+# C=2 checks every file, so the log lists every warning, new or old.
+gate "module builds with W=1 and sparse (C=2), no warnings" \
+	"$out/module-build.log" build_module
+
+gate "checkpatch --strict on our C files and headers" "$out/checkpatch-src.log" \
+	"$kdir/scripts/checkpatch.pl" --strict --no-tree --show-types --terse \
+	--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f "${csrc[@]/#/$repo/}"
+gate "checkpatch --strict on patches/" "$out/checkpatch-patches.log" \
+	"$kdir/scripts/checkpatch.pl" --strict --no-tree --show-types --terse \
+	"$repo"/patches/*.patch
+
+coccicheck()
+{
+	make -C "$kdir" coccicheck MODE=report M="$repo/drivers/vdpa/svq" || return 1
+	! grep -E "^$repo/.*:[0-9]+:" "$out/coccicheck.log"
+}
+gate "coccicheck MODE=report: no reports" "$out/coccicheck.log" coccicheck
+
+gate "selftests build" "$out/selftests-build.log" \
+	make -C "$repo/tools/testing/selftests/vhost_vdpa_svq" KDIR="$kdir"
+
+# --- in the VM -------------------------------------------------------
+modules=()
+for ko in "$repo"/drivers/vdpa/svq/*.ko; do
+	[ -f "$ko" ] && modules+=(--module "$ko")
+done
+echo "# VM: booting $kdir under TCG"
+vmout=$out/vm
+"$here/vm-run.sh" --kernel "$kdir" --timeout 1500 --out "$vmout" "${modules[@]}" \
+	-- "$here/run-tests.sh" > "$out/vm.log" 2>&1
+vmrc=$?
+sed 's/^/#   /' "$out/vm.log"
+[ "$vmrc" = 0 ] && pass "VM ran the test runner" || fail "VM ran the test runner (rc $vmrc)"
+
+# KUnit: parse the KTAP with the kernel's own parser.
+for ktap in "$vmout"/kunit/*.ktap; do
+	[ -f "$ktap" ] || continue
+	python3 "$kdir/tools/testing/kunit/kunit.py" parse "$ktap" > "$ktap.parsed" 2>&1
+	sed 's/^/#   /' "$ktap.parsed"
+	line=$(grep -E "Ran [0-9]+ tests" "$ktap.parsed" | tail -n 1)
+	p=$(sed -n 's/.*passed: \([0-9]*\).*/\1/p' <<< "$line")
+	n=$(sed -n 's/.*Ran \([0-9]*\) tests.*/\1/p' <<< "$line")
+	if [ -z "$n" ] || [ "$n" = 0 ]; then
+		fail "KUnit $(basename "$ktap" .ktap): no result"
+		continue
+	fi
+	passed=$((passed + ${p:-0}))
+	failed=$((failed + n - ${p:-0}))
+	echo "# KUnit $(basename "$ktap" .ktap): $line"
+done
+ls "$vmout"/kunit/*.ktap > /dev/null 2>&1 || fail "KUnit suites produced results"
+
+# Selftests: TAP, with the harness's Totals line.
+for tap in "$vmout"/selftests/*.tap; do
+	[ -f "$tap" ] || continue
+	sed 's/^/#   /' "$tap"
+	line=$(grep -E '^# Totals: ' "$tap" | tail -n 1)
+	p=$(sed -n 's/.*pass:\([0-9]*\).*/\1/p' <<< "$line")
+	f=$(sed -n 's/.* fail:\([0-9]*\).*/\1/p' <<< "$line")
+	if [ -z "$line" ]; then
+		fail "selftest $(basename "$tap" .tap): no Totals line (crashed?)"
+		continue
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	echo "# selftest $(basename "$tap" .tap): $line"
+done
+[ -f "$vmout/selftests/exit-codes" ] || fail "selftests ran"
+
+if [ -f "$vmout/scenarios/results.tap" ]; then
+	while read -r line; do
+		case "$line" in
+		"ok - "*) pass "${line#ok - }" ;;
+		"not ok - "*) fail "${line#not ok - }"
+			sed 's/^/#   /' "$vmout/scenarios/${line##* }.log" ;;
+		esac
+	done < "$vmout/scenarios/results.tap"
+fi
+
+if [ -f "$vmout/dmesg.txt" ]; then
+	if grep -E 'WARNING:|BUG:|Oops|KASAN|UBSAN|kmemleak|lockdep|INFO: task .* blocked|possible recursive locking|circular locking' \
+		"$vmout/dmesg.txt" > "$out/dmesg-problems.txt"; then
+		fail "kernel log clean"
+		sed 's/^/#   /' "$out/dmesg-problems.txt"
+	else
+		pass "kernel log clean (no warning, oops, lockdep or KASAN report)"
+	fi
+	if grep -qx unloaded "$vmout/unload.log" 2>/dev/null; then
+		pass "all devices deleted and modules unloaded"
+	else
+		fail "all devices deleted and modules unloaded"
+		sed 's/^/#   /' "$vmout/unload.log"
+	fi
+else
+	fail "kernel log collected"
+fi
+summary

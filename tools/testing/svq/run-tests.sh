@@ -1,0 +1,53 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The test runner inside the VM (started by check.sh through vm-run.sh,
+# from the repository root). Loads the modules, runs the KUnit suites, the
+# kselftest-style programs and the end-to-end scenarios, and leaves their
+# raw output (KTAP, TAP, logs) in $SVQ_OUT for check.sh to count.
+#
+# Every scenario prints one TAP line here; a scenario that fails prints
+# its log.
+set -u
+repo=$PWD
+out=${SVQ_OUT:?}
+mkdir -p "$out/kunit" "$out/selftests" "$out/scenarios"
+export SVQ_REPO=$repo
+
+# shellcheck source=lib.sh
+. "$repo/tools/testing/svq/lib.sh"
+
+svq_load_stack || { echo "not ok - module stack failed to load"; dmesg > "$out/dmesg.txt"; exit 1; }
+
+# KUnit: loading the test module runs its suites; results are in debugfs.
+if modprobe vhost_vdpa_svq_test; then
+	for d in /sys/kernel/debug/kunit/vhost_vdpa_svq*; do
+		[ -r "$d/results" ] && cp "$d/results" "$out/kunit/$(basename "$d").ktap"
+	done
+	modprobe -r vhost_vdpa_svq_test
+else
+	echo "not ok - vhost_vdpa_svq_test did not load"
+fi
+
+# kselftest-style programs, each against the devices it documents.
+for t in "$repo"/tools/testing/selftests/vhost_vdpa_svq/*_test; do
+	[ -x "$t" ] || continue
+	name=$(basename "$t")
+	timeout 300 "$t" > "$out/selftests/$name.tap" 2>&1
+	echo "$name: exit $?" >> "$out/selftests/exit-codes"
+done
+
+# End-to-end scenarios: shell scripts that exit 0 on success.
+for s in "$repo"/tools/testing/svq/scenarios/*.sh; do
+	[ -x "$s" ] || continue
+	name=$(basename "$s" .sh)
+	if timeout 600 "$s" > "$out/scenarios/$name.log" 2>&1; then
+		echo "ok - scenario $name" >> "$out/scenarios/results.tap"
+	else
+		echo "not ok - scenario $name" >> "$out/scenarios/results.tap"
+	fi
+done
+
+svq_unload_stack > "$out/unload.log" 2>&1 && echo unloaded >> "$out/unload.log"
+dmesg > "$out/dmesg.txt"
+exit 0

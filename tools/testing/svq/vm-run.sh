@@ -1,0 +1,89 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot the test-bench kernel under TCG and run one command inside.
+#
+# Usage: vm-run.sh [options] -- command [args...]
+#   --kernel DIR     built kernel tree (default: kernel.sh's tree)
+#   --timeout SECS   kill the VM after SECS seconds (default 600)
+#   --mem SIZE       guest memory (default 2G)
+#   --smp N          guest CPUs (default 2)
+#   --module KO      load-able module to install in the guest's
+#                    /lib/modules/*/extra (repeatable)
+#   --out DIR        keep the guest's output directory ($SVQ_OUT) here
+#
+# The host root is shared read-only over 9p; /tmp, /run, /var/tmp and
+# /lib/modules are tmpfs in the guest. The command runs as root in the
+# current directory with the current environment's PATH; its stdout and
+# stderr come out on this script's stdout, its exit status becomes this
+# script's (124 on timeout, 125 when the VM died before reporting one).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+kdir= timeout=600 mem=2G smp=2 out=
+modules=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kernel) kdir=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--mem) mem=$2; shift 2 ;;
+	--smp) smp=$2; shift 2 ;;
+	--module) modules+=("$(realpath "$2")"); shift 2 ;;
+	--out) out=$2; shift 2 ;;
+	--) shift; break ;;
+	*) echo "vm-run.sh: unknown option $1" >&2; exit 2 ;;
+	esac
+done
+[ $# -gt 0 ] || { echo "usage: vm-run.sh [options] -- command" >&2; exit 2; }
+[ -n "$kdir" ] || kdir=$("$here/kernel.sh" --print-dir)
+bzimage=$kdir/arch/x86/boot/bzImage
+[ -f "$bzimage" ] || { echo "vm-run.sh: no kernel at $bzimage (run kernel.sh)" >&2; exit 2; }
+
+run=$(mktemp -d /tmp/svq-vm.XXXXXX)
+cleanup() { [ -n "${qpid:-}" ] && kill "$qpid" 2>/dev/null; rm -rf "$run"; }
+trap cleanup EXIT
+mkdir -p "$run/out"
+{
+	printf 'export PATH=%q\n' "$PATH"
+	printf 'export SVQ_KDIR=%q\n' "$kdir"
+	printf 'export SVQ_HOST_CWD=%q\n' "$PWD"
+	printf 'export SVQ_MODROOT=%q\n' "$kdir/modroot"
+	printf 'SVQ_MODULES=('; printf '%q ' "${modules[@]}"; printf ')\n'
+	printf 'SVQ_CMD=('; printf '%q ' "$@"; printf ')\n'
+} > "$run/job"
+
+# Console goes to a file: the guest's command output is framed by markers
+# so that kernel messages printed before and after it can be told apart.
+console=$run/console
+set +e
+timeout --foreground -k 5 "$timeout" \
+	qemu-system-x86_64 -accel tcg -cpu max -m "$mem" -smp "$smp" \
+	-nographic -no-reboot -nic none -display none \
+	-serial "file:$console" -monitor none \
+	-kernel "$bzimage" \
+	-append "console=ttyS0 rootfstype=9p root=svqroot rootflags=trans=virtio,version=9p2000.L,msize=1048576,cache=loose ro init=$here/vm-init${SVQ_VM_TRACE:+ SVQ_INIT_TRACE=1} panic=-1 oops=panic loglevel=4 svq.run=$run" \
+	-fsdev local,id=svqroot,path=/,security_model=none,readonly=on,multidevs=remap \
+	-device virtio-9p-pci,fsdev=svqroot,mount_tag=svqroot \
+	-fsdev local,id=svqrun,path="$run",security_model=none \
+	-device virtio-9p-pci,fsdev=svqrun,mount_tag=svqrun \
+	</dev/null >"$run/qemu.log" 2>&1
+qrc=$?
+set -e
+
+# Print what the guest command wrote (between the markers), then the
+# kernel log on failure.
+sed -n '/^=== SVQ-CMD-BEGIN ===/,/^=== SVQ-CMD-END/{/^=== SVQ-CMD-/d;p}' "$console" | tr -d '\r'
+rc=$(cat "$run/rc" 2>/dev/null || true)
+[ -n "$out" ] && { mkdir -p "$out"; cp -a "$run/out/." "$out/"; cp "$console" "$out/console.log"; }
+if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+	echo "vm-run.sh: timeout after ${timeout}s; last console lines:" >&2
+	tail -n 40 "$console" | tr -d '\r' >&2
+	exit 124
+fi
+if [ -z "$rc" ]; then
+	echo "vm-run.sh: the VM ended without an exit status (qemu rc $qrc); console tail:" >&2
+	tail -n 60 "$console" | tr -d '\r' >&2
+	cat "$run/qemu.log" >&2
+	exit 125
+fi
+exit "$rc"
