@@ -8,11 +8,12 @@
 #ifndef _SVQ_LOG_H
 #define _SVQ_LOG_H
 
+#include <linux/bits.h>
 #include <linux/types.h>
 
 /* One log bit covers one VHOST_PAGE_SIZE page of IOVA, as in vhost. */
 #define SVQ_LOG_PAGE_SHIFT	12
-#define SVQ_LOG_PAGE_SIZE	(1ULL << SVQ_LOG_PAGE_SHIFT)
+#define SVQ_LOG_PAGE_SIZE	BIT_ULL(SVQ_LOG_PAGE_SHIFT)
 
 /**
  * struct svq_log_bitmap - a mapped vhost dirty log

@@ -141,7 +141,7 @@ static void svq_log_test_wraps(struct kunit *test)
 	struct svq_log_test_ctx *ctx = test->priv;
 
 	KUNIT_EXPECT_EQ(test, svq_log_mark(&ctx->log, U64_MAX - 10, 20), -EINVAL);
-	KUNIT_EXPECT_EQ(test, svq_log_mark(&ctx->log, 1, U64_MAX), -EINVAL);
+	KUNIT_EXPECT_EQ(test, svq_log_mark(&ctx->log, 2, U64_MAX), -EINVAL);
 	/* the last byte of the IOVA space does not wrap */
 	KUNIT_EXPECT_EQ(test, svq_log_mark(&ctx->log, U64_MAX, 1), -ERANGE);
 	KUNIT_EXPECT_EQ(test, pages_marked(ctx), 0);
@@ -164,6 +164,7 @@ static struct kunit_suite svq_log_test_suite = {
 	.init = svq_log_test_init,
 	.test_cases = svq_log_test_cases,
 };
+
 kunit_test_suite(svq_log_test_suite);
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

@@ -69,6 +69,9 @@ coccicheck()
 }
 gate "coccicheck MODE=report: no reports" "$out/coccicheck.log" coccicheck
 
+gate "relay core builds in userspace and passes libFuzzer with ASan+UBSan" \
+	"$out/fuzz.log" make -C "$here/fuzz" run RUNS=100000
+
 gate "selftests build" "$out/selftests-build.log" \
 	make -C "$repo/tools/testing/selftests/vhost_vdpa_svq" KDIR="$kdir"
 
@@ -108,15 +111,19 @@ for tap in "$vmout"/selftests/*.tap; do
 	[ -f "$tap" ] || continue
 	sed 's/^/#   /' "$tap"
 	line=$(grep -E '^# Totals: ' "$tap" | tail -n 1)
-	p=$(sed -n 's/.*pass:\([0-9]*\).*/\1/p' <<< "$line")
+	p=$(sed -n 's/.*Totals: pass:\([0-9]*\).*/\1/p' <<< "$line")
 	f=$(sed -n 's/.* fail:\([0-9]*\).*/\1/p' <<< "$line")
 	if [ -z "$line" ]; then
 		fail "selftest $(basename "$tap" .tap): no Totals line (crashed?)"
 		continue
 	fi
+	planned=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$tap" | head -n 1)
+	skipped=$(sed -n 's/.* skip:\([0-9]*\).*/\1/p' <<< "$line")
 	passed=$((passed + p))
 	failed=$((failed + f))
 	echo "# selftest $(basename "$tap" .tap): $line"
+	[ "$((p + f + skipped))" = "${planned:-0}" ] ||
+		fail "selftest $(basename "$tap" .tap): $((p + f + skipped)) results for ${planned:-no} planned tests"
 done
 [ -f "$vmout/selftests/exit-codes" ] || fail "selftests ran"
 

@@ -9,7 +9,7 @@ pkgs=(
 	linux-source-6.12	# the kernel tree (patches/ apply to it)
 	build-essential bc bison flex libelf-dev libssl-dev cpio kmod
 	xz-utils patch ccache perl python3
-	sparse coccinelle	# static analysis gates
+	sparse coccinelle ocaml-nox	# static analysis gates (ocaml: coccicheck scripts)
 	clang libclang-rt-14-dev	# libFuzzer + ASan for the relay core
 	qemu-system-x86		# the test VM (TCG) and QEMU 7.2 for migration
 	iproute2		# the vdpa tool

@@ -72,7 +72,7 @@ set -e
 
 # Print what the guest command wrote (between the markers), then the
 # kernel log on failure.
-sed -n '/^=== SVQ-CMD-BEGIN ===/,/^=== SVQ-CMD-END/{/^=== SVQ-CMD-/d;p}' "$console" | tr -d '\r'
+sed -n '/=== SVQ-CMD-BEGIN ===/,/^=== SVQ-CMD-END/{/=== SVQ-CMD-/d;p}' "$console" | tr -d '\r'
 rc=$(cat "$run/rc" 2>/dev/null || true)
 [ -n "$out" ] && { mkdir -p "$out"; cp -a "$run/out/." "$out/"; cp "$console" "$out/console.log"; }
 if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then

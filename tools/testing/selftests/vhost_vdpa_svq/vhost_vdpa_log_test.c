@@ -15,8 +15,9 @@
 #include "kselftest_harness.h"
 #include "vmm.h"
 
-#define LOG_ALL		(1ULL << VHOST_F_LOG_ALL)
 #define RING_NUM	256
+
+static const uint64_t LOG_ALL = 1ULL << VHOST_F_LOG_ALL;
 /* Ring addresses are IOVAs the parent only stores until DRIVER_OK. */
 #define RING_DESC	0x100000ULL
 #define RING_AVAIL	0x101000ULL
@@ -66,8 +67,8 @@ static int setup_ring(int fd, unsigned int idx)
 
 TEST_F(sim, no_log_all_feature)
 {
-	EXPECT_EQ(0, self->features & LOG_ALL);
-	EXPECT_NE(0, self->features & (1ULL << VIRTIO_F_VERSION_1));
+	EXPECT_FALSE(self->features & LOG_ALL);
+	EXPECT_TRUE(self->features & (1ULL << VIRTIO_F_VERSION_1));
 }
 
 TEST_F(sim, set_log_base_enotty)
@@ -98,7 +99,7 @@ TEST_F(sim, set_vring_addr_running_einval)
 	ASSERT_EQ(0, setup_ring(self->dev.fd, 0));
 	ASSERT_EQ(0, vmm_add_status(self->dev.fd, VIRTIO_CONFIG_S_DRIVER_OK));
 	ASSERT_EQ(0, vmm_get_status(self->dev.fd, &status));
-	ASSERT_NE(0, status & VIRTIO_CONFIG_S_DRIVER_OK);
+	ASSERT_TRUE(status & VIRTIO_CONFIG_S_DRIVER_OK);
 
 	/* same addresses, log flag set: what QEMU 7.2 sends at migration */
 	EXPECT_EQ(-EINVAL, vmm_set_vring_addr(self->dev.fd, 0, RING_DESC, RING_AVAIL,

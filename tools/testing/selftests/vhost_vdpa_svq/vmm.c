@@ -46,7 +46,7 @@ void vmm_dev_destroy(struct vmm_dev *dev)
 /* vmm_open - open the vhost-vdpa character device bound to @dev. */
 int vmm_open(struct vmm_dev *dev)
 {
-	char path[128];
+	char path[300];
 	struct dirent *de;
 	int tries;
 	DIR *dir;
