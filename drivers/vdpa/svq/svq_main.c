@@ -2,23 +2,291 @@
 /*
  * vhost_vdpa_svq: in-kernel shadow virtqueues for vDPA devices.
  *
- * The module stacks a vDPA device on another one so that a VMM using
- * vhost-vdpa can migrate a guest even when the hardware cannot track the
- * pages it writes: the guest's rings are relayed through kernel-owned
- * shadow rings and every page the device writes is marked in the vhost
- * dirty log. See Documentation/driver-api/vdpa-svq.rst.
+ * The module sits on the vDPA bus twice. As a vdpa driver it claims a
+ * lower device (one whose driver_override names this driver, or that the
+ * "claim" parameter lists) and registers a management device for it,
+ * "vdpa/<lower>". "vdpa dev add ... mgmtdev vdpa/<lower>" then creates an
+ * upper device that vhost-vdpa or virtio_vdpa bind to. See
+ * Documentation/driver-api/vdpa-svq.rst.
+ *
+ * Locking: the vdpa core holds its global vdpa_dev_lock around dev_add,
+ * dev_del and every unregistration of a vdpa device, so the lower
+ * device's remove() runs with it held (sysfs unbind, the one path that
+ * would not, is suppressed), and may unregister the upper device
+ * directly. Management devices are registered and unregistered from an
+ * ordered workqueue, outside any vdpa core path.
  */
 
+#include <linux/device.h>
 #include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "svq_dev.h"
+
+DEFINE_SRCU(svq_srcu);
+struct device *svq_root_dev;
+static struct workqueue_struct *svq_wq;
+
+static LIST_HEAD(svq_lowers);
+static DEFINE_MUTEX(svq_lowers_lock);
+
+const char * const svq_mode_names[] = {
+	[SVQ_MODE_AUTO] = "auto",
+	[SVQ_MODE_SHADOW] = "shadow",
+	[SVQ_MODE_PASSTHROUGH] = "passthrough",
+};
+
+/**
+ * svq_mode_parse() - parse a mode name (as written to sysfs or modprobe)
+ * @buf: "auto", "shadow" or "passthrough", a trailing newline allowed
+ * @mode: the parsed mode
+ *
+ * Return: 0, or -EINVAL for anything else.
+ */
+int svq_mode_parse(const char *buf, enum svq_mode *mode)
+{
+	int i = sysfs_match_string(svq_mode_names, buf);
+
+	if (i < 0)
+		return -EINVAL;
+	*mode = i;
+	return 0;
+}
+
+enum svq_mode svq_default_mode = SVQ_MODE_AUTO;
+
+static int svq_mode_param_set(const char *val, const struct kernel_param *kp)
+{
+	enum svq_mode mode;
+
+	if (svq_mode_parse(val, &mode)) {
+		pr_err(SVQ_DRV_NAME ": mode=%s: expected auto, shadow or passthrough\n",
+		       val);
+		return -EINVAL;
+	}
+	*(enum svq_mode *)kp->arg = mode;
+	return 0;
+}
+
+static int svq_mode_param_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", svq_mode_names[*(enum svq_mode *)kp->arg]);
+}
+
+static const struct kernel_param_ops svq_mode_param_ops = {
+	.set = svq_mode_param_set,
+	.get = svq_mode_param_get,
+};
+module_param_cb(mode, &svq_mode_param_ops, &svq_default_mode, 0644);
+MODULE_PARM_DESC(mode,
+		 "Relay mode of new upper devices: auto (passthrough, shadow while dirty logging is on; default), shadow, passthrough");
+
+static char *claim;
+module_param(claim, charp, 0644);
+MODULE_PARM_DESC(claim,
+		 "Comma-separated names of vDPA devices to claim as lower devices when they appear (default: none)");
+
+/*
+ * Does @dev's driver_override name @drv_name (any driver if NULL)? The
+ * same test as device_match_driver_override(), with an explicit lock
+ * instead of the cleanup guard that sparse cannot follow.
+ */
+static bool svq_override_names(struct device *dev, const char *drv_name)
+{
+	bool ret;
+
+	spin_lock(&dev->driver_override.lock);
+	ret = dev->driver_override.name &&
+	      (!drv_name || !strcmp(dev->driver_override.name, drv_name));
+	spin_unlock(&dev->driver_override.lock);
+	return ret;
+}
+
+/* Is @name in the claim parameter? */
+static bool svq_claim_param_has(const char *name)
+{
+	const char *p, *end;
+	bool found = false;
+	size_t len = strlen(name);
+
+	kernel_param_lock(THIS_MODULE);
+	for (p = claim; p && *p && !found; p = *end ? end + 1 : end) {
+		end = strchrnul(p, ',');
+		found = end - p == len && !strncmp(p, name, len);
+	}
+	kernel_param_unlock(THIS_MODULE);
+	return found;
+}
+
+/* Point a device named in "claim" at this driver before anyone probes it. */
+static int svq_bus_notify(struct notifier_block *nb, unsigned long action,
+			  void *data)
+{
+	struct device *dev = data;
+
+	if (action != BUS_NOTIFY_ADD_DEVICE || dev->parent == svq_root_dev)
+		return NOTIFY_DONE;
+	if (svq_override_names(dev, NULL) || !svq_claim_param_has(dev_name(dev)))
+		return NOTIFY_DONE;
+	if (device_set_driver_override(dev, SVQ_DRV_NAME))
+		dev_warn(dev, "cannot claim for " SVQ_DRV_NAME "\n");
+	return NOTIFY_OK;
+}
+
+static struct notifier_block svq_bus_nb = {
+	.notifier_call = svq_bus_notify,
+};
+
+static void svq_register_work(struct work_struct *work)
+{
+	struct svq_lower *sl = container_of(work, struct svq_lower, register_work);
+	int ret;
+
+	/* the unregister work, queued behind us, undoes this if removed */
+	ret = vdpa_mgmtdev_register(&sl->mgmt);
+	if (ret) {
+		pr_err(SVQ_DRV_NAME ": %s: management device registration failed: %d\n",
+		       sl->name, ret);
+		return;
+	}
+	sl->mgmt_registered = true;
+}
+
+static void svq_unregister_work(struct work_struct *work)
+{
+	struct svq_lower *sl = container_of(work, struct svq_lower, unregister_work);
+
+	if (sl->mgmt_registered)
+		vdpa_mgmtdev_unregister(&sl->mgmt);
+	mutex_lock(&svq_lowers_lock);
+	list_del(&sl->node);
+	mutex_unlock(&svq_lowers_lock);
+	mutex_destroy(&sl->lock);
+	kfree(sl);
+}
+
+static int svq_probe(struct vdpa_device *vdev)
+{
+	const struct vdpa_config_ops *ops = vdev->config;
+	struct device *dev = &vdev->dev;
+	struct svq_lower *sl;
+
+	/* only devices whose driver_override names us (never our own) */
+	if (dev->parent == svq_root_dev || !svq_override_names(dev, SVQ_DRV_NAME))
+		return -ENODEV;
+	if (vdev->use_va) {
+		dev_err(dev, "parent maps user virtual addresses (use_va): only PA-mode parents can be stacked on\n");
+		return -EINVAL;
+	}
+	if (!ops->set_map && !ops->dma_map) {
+		dev_err(dev, "parent translates DMA through the platform IOMMU (no set_map/dma_map): not supported\n");
+		return -EINVAL;
+	}
+	if (strlen(dev_name(dev)) >= sizeof(sl->name)) {
+		dev_err(dev, "device name longer than %zu characters\n",
+			sizeof(sl->name) - 1);
+		return -EINVAL;
+	}
+
+	sl = kzalloc(sizeof(*sl), GFP_KERNEL);
+	if (!sl)
+		return -ENOMEM;
+	sl->vdev = vdev;
+	strscpy(sl->name, dev_name(dev), sizeof(sl->name));
+	mutex_init(&sl->lock);
+	INIT_WORK(&sl->register_work, svq_register_work);
+	INIT_WORK(&sl->unregister_work, svq_unregister_work);
+	svq_mgmt_init(sl);
+	dev_set_drvdata(dev, sl);
+
+	mutex_lock(&svq_lowers_lock);
+	list_add_tail(&sl->node, &svq_lowers);
+	mutex_unlock(&svq_lowers_lock);
+	queue_work(svq_wq, &sl->register_work);
+	dev_info(dev, "claimed: create the upper device with 'vdpa dev add name <name> mgmtdev vdpa/%s'\n",
+		 sl->name);
+	return 0;
+}
+
+/*
+ * Runs with vdpa_dev_lock held (vdpa dev del, the parent's management
+ * device going away), or from vdpa_unregister_driver() at module exit,
+ * when no upper device can exist (each one holds a module reference).
+ */
+static void svq_remove(struct vdpa_device *vdev)
+{
+	struct svq_lower *sl = dev_get_drvdata(&vdev->dev);
+
+	mutex_lock(&sl->lock);
+	sl->removed = true;
+	mutex_unlock(&sl->lock);
+	svq_upper_remove(sl);
+	sl->vdev = NULL;
+	queue_work(svq_wq, &sl->unregister_work);
+}
+
+static struct vdpa_driver svq_driver = {
+	.driver = {
+		.name = SVQ_DRV_NAME,
+		/* remove() relies on vdpa_dev_lock being held: no unbind file */
+		.suppress_bind_attrs = true,
+	},
+	.probe = svq_probe,
+	.remove = svq_remove,
+};
+
+/* At load, claim the unbound devices the parameter names. */
+static int svq_claim_existing(struct device *dev, void *unused)
+{
+	if (dev->driver || svq_override_names(dev, NULL) ||
+	    !svq_claim_param_has(dev_name(dev)))
+		return 0;
+	if (!device_set_driver_override(dev, SVQ_DRV_NAME) &&
+	    device_attach(dev) < 0)
+		dev_warn(dev, "could not be claimed\n");
+	return 0;
+}
 
 static int __init vhost_vdpa_svq_init(void)
 {
+	int ret;
+
+	svq_wq = alloc_ordered_workqueue(SVQ_DRV_NAME, 0);
+	if (!svq_wq)
+		return -ENOMEM;
+	svq_root_dev = root_device_register(SVQ_DRV_NAME);
+	if (IS_ERR(svq_root_dev)) {
+		ret = PTR_ERR(svq_root_dev);
+		goto err_wq;
+	}
+	ret = vdpa_register_driver(&svq_driver);
+	if (ret)
+		goto err_root;
+	ret = bus_register_notifier(svq_driver.driver.bus, &svq_bus_nb);
+	if (ret)
+		goto err_driver;
+	bus_for_each_dev(svq_driver.driver.bus, NULL, NULL, svq_claim_existing);
 	return 0;
+
+err_driver:
+	vdpa_unregister_driver(&svq_driver);
+	flush_workqueue(svq_wq);
+err_root:
+	root_device_unregister(svq_root_dev);
+err_wq:
+	destroy_workqueue(svq_wq);
+	return ret;
 }
 module_init(vhost_vdpa_svq_init);
 
 static void __exit vhost_vdpa_svq_exit(void)
 {
+	bus_unregister_notifier(svq_driver.driver.bus, &svq_bus_nb);
+	vdpa_unregister_driver(&svq_driver);
+	/* runs the unregister works: management devices and claim records */
+	destroy_workqueue(svq_wq);
+	root_device_unregister(svq_root_dev);
 }
 module_exit(vhost_vdpa_svq_exit);
 

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vhost_vdpa_svq: the "vdpa/<lower>" management devices, and creating and
+ * removing upper devices through them (vdpa dev add / vdpa dev del).
+ */
+
+#include <linux/etherdevice.h>
+#include <linux/module.h>
+#include <linux/virtio_ids.h>
+#include <linux/virtio_net.h>
+#include <uapi/linux/vdpa.h>
+
+#include "svq_dev.h"
+
+/* Read a field of the lower device's virtio-net config space. */
+static void svq_net_config_read(struct vdpa_device *lower, unsigned int offset,
+				void *buf, unsigned int len)
+{
+	lower->config->get_config(lower, offset, buf, len);
+}
+
+/*
+ * The attributes of "vdpa dev add" describe the lower device, which exists
+ * already: each one is accepted when it matches the lower device, or when
+ * the lower device's own management device can change it to match.
+ */
+static int svq_check_net_attrs(struct svq_lower *sl,
+			       const struct vdpa_dev_set_config *config)
+{
+	struct vdpa_device *lower = sl->vdev;
+	struct vdpa_mgmt_dev *lmgmt = lower->mdev;
+	u64 features = lower->config->get_device_features(lower);
+	struct device *dev = &lower->dev;
+	u8 mac[ETH_ALEN];
+	__virtio16 v16;
+
+	if (config->mask & BIT_ULL(VDPA_ATTR_DEV_NET_CFG_MACADDR)) {
+		svq_net_config_read(lower, offsetof(struct virtio_net_config, mac),
+				    mac, sizeof(mac));
+		if (!ether_addr_equal(mac, config->net.mac)) {
+			struct vdpa_dev_set_config set = {
+				.mask = BIT_ULL(VDPA_ATTR_DEV_NET_CFG_MACADDR),
+			};
+			int ret = -EOPNOTSUPP;
+
+			ether_addr_copy(set.net.mac, config->net.mac);
+			if (lmgmt && lmgmt->ops->dev_set_attr &&
+			    (lmgmt->config_attr_mask & set.mask))
+				ret = lmgmt->ops->dev_set_attr(lmgmt, lower, &set);
+			if (ret) {
+				dev_err(dev, "mac %pM: cannot change the lower device's mac %pM (%d)\n",
+					config->net.mac, mac, ret);
+				return ret;
+			}
+		}
+	}
+	if (config->mask & BIT_ULL(VDPA_ATTR_DEV_NET_CFG_MTU)) {
+		u16 mtu = ETH_DATA_LEN;
+
+		if (features & BIT_ULL(VIRTIO_NET_F_MTU)) {
+			svq_net_config_read(lower, offsetof(struct virtio_net_config, mtu),
+					    &v16, sizeof(v16));
+			mtu = __virtio16_to_cpu(true, v16);
+		}
+		if (mtu != config->net.mtu) {
+			dev_err(dev, "mtu %u: the lower device's mtu is %u\n",
+				config->net.mtu, mtu);
+			return -EOPNOTSUPP;
+		}
+	}
+	if (config->mask & BIT_ULL(VDPA_ATTR_DEV_NET_CFG_MAX_VQP)) {
+		u16 max_vqp = 1;
+
+		if (features & BIT_ULL(VIRTIO_NET_F_MQ)) {
+			svq_net_config_read(lower,
+					    offsetof(struct virtio_net_config, max_virtqueue_pairs),
+					    &v16, sizeof(v16));
+			max_vqp = __virtio16_to_cpu(true, v16);
+		}
+		if (config->net.max_vq_pairs > max_vqp) {
+			dev_err(dev, "max_vqp %u: the lower device has %u queue pairs\n",
+				config->net.max_vq_pairs, max_vqp);
+			return -EOPNOTSUPP;
+		}
+	}
+	return 0;
+}
+
+static int svq_dev_add(struct vdpa_mgmt_dev *mgmt, const char *name,
+		       const struct vdpa_dev_set_config *config)
+{
+	struct svq_lower *sl = container_of(mgmt, struct svq_lower, mgmt);
+	struct vdpa_device *lower;
+	u64 offered, features;
+	struct svq_dev *svq;
+	int ret;
+
+	mutex_lock(&sl->lock);
+	lower = sl->vdev;
+	if (sl->removed) {
+		ret = -ENODEV;
+		goto unlock;
+	}
+	if (sl->upper) {
+		dev_err(&lower->dev, "already has the upper device %s\n",
+			dev_name(&sl->upper->vdpa.dev));
+		ret = -EBUSY;
+		goto unlock;
+	}
+	offered = svq_features_offered(lower);
+	features = offered;
+	if (config->mask & BIT_ULL(VDPA_ATTR_DEV_FEATURES)) {
+		features = config->device_features;
+		if (features & ~offered) {
+			dev_err(&lower->dev, "device_features 0x%llx: 0x%llx not offered by the lower device\n",
+				features, features & ~offered);
+			ret = -EINVAL;
+			goto unlock;
+		}
+	}
+	if (lower->config->get_device_id(lower) == VIRTIO_ID_NET) {
+		ret = svq_check_net_attrs(sl, config);
+		if (ret)
+			goto unlock;
+	}
+	if (!try_module_get(THIS_MODULE)) {
+		ret = -ENODEV;
+		goto unlock;
+	}
+
+	svq = vdpa_alloc_device(struct svq_dev, vdpa, svq_root_dev,
+				svq_ops_template_get(), lower->ngroups,
+				lower->nas, name, false);
+	if (IS_ERR(svq)) {
+		module_put(THIS_MODULE);
+		ret = PTR_ERR(svq);
+		goto unlock;
+	}
+	/* from here on, put_device() frees svq and drops the module reference */
+	svq->owner = sl;
+	svq->mode = svq_default_mode;
+	svq->device_features = features;
+	strscpy(svq->lower_name, sl->name, sizeof(svq->lower_name));
+	svq->vdpa.dma_dev = lower->dma_dev;
+	svq->vdpa.mdev = mgmt;
+	svq->vdpa.dev.groups = svq_dev_groups;
+	ret = svq_ops_init(svq, lower);
+	if (ret)
+		goto put;
+	ret = _vdpa_register_device(&svq->vdpa, svq->nvqs);
+	if (ret)
+		goto put;
+	sl->upper = svq;
+	mutex_unlock(&sl->lock);
+	dev_info(&svq->vdpa.dev, "stacked on %s, mode %s\n", sl->name,
+		 svq_mode_names[svq->mode]);
+	return 0;
+
+put:
+	put_device(&svq->vdpa.dev);
+unlock:
+	mutex_unlock(&sl->lock);
+	return ret;
+}
+
+/**
+ * svq_upper_remove() - unregister the upper device of a lower device
+ * @sl: the claim record of the lower device
+ *
+ * The upper device's drivers unbind first (quiescing the lower device
+ * through it), then the lower device is detached and reset with its
+ * callbacks cleared, so that nothing refers to the upper device when its
+ * last reference goes.
+ *
+ * Context: process context, vdpa_dev_lock held.
+ */
+void svq_upper_remove(struct svq_lower *sl)
+{
+	struct vdpa_callback no_cb = {};
+	struct vdpa_device *lower;
+	struct svq_dev *svq;
+	u16 i;
+
+	mutex_lock(&sl->lock);
+	svq = sl->upper;
+	sl->upper = NULL;
+	lower = sl->vdev;
+	mutex_unlock(&sl->lock);
+	if (!svq)
+		return;
+
+	get_device(&svq->vdpa.dev);
+	_vdpa_unregister_device(&svq->vdpa);
+	svq_detach_lower(svq);
+	vdpa_reset(lower, 0);
+	for (i = 0; i < svq->nvqs; i++)
+		lower->config->set_vq_cb(lower, i, &no_cb);
+	dev_info(&lower->dev, "upper device %s removed\n", dev_name(&svq->vdpa.dev));
+	put_device(&svq->vdpa.dev);
+}
+
+static void svq_dev_del(struct vdpa_mgmt_dev *mgmt, struct vdpa_device *vdev)
+{
+	svq_upper_remove(container_of(mgmt, struct svq_lower, mgmt));
+}
+
+static const struct vdpa_mgmtdev_ops svq_mgmtdev_ops = {
+	.dev_add = svq_dev_add,
+	.dev_del = svq_dev_del,
+};
+
+/**
+ * svq_mgmt_init() - describe the management device of a claimed device
+ * @sl: the claim record, with @sl->vdev and @sl->name set
+ *
+ * The management device is named "vdpa/<lower>" and offers the lower
+ * device's class, queue count and features, minus what the module masks.
+ */
+void svq_mgmt_init(struct svq_lower *sl)
+{
+	struct vdpa_device *lower = sl->vdev;
+
+	sl->mgmt_dev.init_name = sl->name;
+	sl->mgmt_dev.bus = lower->dev.bus;
+	sl->id_table[0].device = lower->config->get_device_id(lower);
+	sl->id_table[0].vendor = VIRTIO_DEV_ANY_ID;
+	sl->mgmt.device = &sl->mgmt_dev;
+	sl->mgmt.ops = &svq_mgmtdev_ops;
+	sl->mgmt.id_table = sl->id_table;
+	sl->mgmt.config_attr_mask = BIT_ULL(VDPA_ATTR_DEV_FEATURES);
+	if (sl->id_table[0].device == VIRTIO_ID_NET)
+		sl->mgmt.config_attr_mask |= BIT_ULL(VDPA_ATTR_DEV_NET_CFG_MACADDR) |
+					     BIT_ULL(VDPA_ATTR_DEV_NET_CFG_MTU) |
+					     BIT_ULL(VDPA_ATTR_DEV_NET_CFG_MAX_VQP);
+	sl->mgmt.supported_features = svq_features_offered(lower);
+	sl->mgmt.max_supported_vqs = lower->nvqs;
+}

@@ -1,0 +1,782 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vhost_vdpa_svq: the upper device's vdpa_config_ops.
+ *
+ * In passthrough every op is forwarded to the lower device. The lower
+ * device is read under SRCU: once it is removed (svq_detach_lower()) the
+ * ops fail or report a reset device, and nothing reaches the lower one.
+ * Ops callable from atomic context (kick_vq, the vq callbacks) only take
+ * the SRCU read lock and a spinlock.
+ */
+
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/virtio_config.h>
+
+#include "svq_dev.h"
+
+/* Features the upper device never offers (see Documentation). */
+#define SVQ_FEATURES_MASKED	BIT_ULL(VIRTIO_F_RING_PACKED)
+
+/* The lower device of @vdev, NULL once removed; pair with svq_lower_unlock(). */
+static struct vdpa_device *svq_lower_lock(struct vdpa_device *vdev, int *srcu_idx)
+	__acquires(&svq_srcu)
+{
+	*srcu_idx = srcu_read_lock(&svq_srcu);
+	return srcu_dereference(vdpa_to_svq(vdev)->lower, &svq_srcu);
+}
+
+static void svq_lower_unlock(int srcu_idx)
+	__releases(&svq_srcu)
+{
+	srcu_read_unlock(&svq_srcu, srcu_idx);
+}
+
+static int svq_set_vq_address(struct vdpa_device *vdev, u16 idx, u64 desc_area,
+			      u64 driver_area, u64 device_area)
+{
+	struct vdpa_device *lower;
+	int ret = -ENODEV;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = lower->config->set_vq_address(lower, idx, desc_area,
+						    driver_area, device_area);
+	svq_lower_unlock(srcu);
+	return ret;
+}
+
+static void svq_set_vq_num(struct vdpa_device *vdev, u16 idx, u32 num)
+{
+	struct vdpa_device *lower;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		lower->config->set_vq_num(lower, idx, num);
+	svq_lower_unlock(srcu);
+}
+
+/* Context: atomic (vhost-vdpa calls it from the kick eventfd's wakeup). */
+static void svq_kick_vq(struct vdpa_device *vdev, u16 idx)
+{
+	struct vdpa_device *lower;
+	int srcu;
+
+	atomic64_inc(&vdpa_to_svq(vdev)->stats.kicks);
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		lower->config->kick_vq(lower, idx);
+	svq_lower_unlock(srcu);
+}
+
+static void svq_kick_vq_with_data(struct vdpa_device *vdev, u32 data)
+{
+	struct vdpa_device *lower;
+	int srcu;
+
+	atomic64_inc(&vdpa_to_svq(vdev)->stats.kicks);
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		lower->config->kick_vq_with_data(lower, data);
+	svq_lower_unlock(srcu);
+}
+
+/*
+ * The lower device's vq callback: count, then call the upper driver's
+ * callback. Runs in whatever context the lower device signals from
+ * (vdpa_sim: its worker with BHs off; hardware: hard interrupt).
+ */
+static irqreturn_t svq_vq_cb(void *private)
+{
+	struct svq_vq *vq = private;
+	struct vdpa_callback cb;
+	unsigned long flags;
+
+	spin_lock_irqsave(&vq->cb_lock, flags);
+	cb = vq->cb;
+	spin_unlock_irqrestore(&vq->cb_lock, flags);
+
+	atomic64_inc(&vq->svq->stats.interrupts);
+	return cb.callback ? cb.callback(cb.private) : IRQ_HANDLED;
+}
+
+/*
+ * The lower device always calls svq_vq_cb(), never the upper driver's
+ * callback or its eventfd (cb->trigger): a later switch to shadow mode
+ * must see every interrupt.
+ */
+static void svq_set_vq_cb(struct vdpa_device *vdev, u16 idx,
+			  struct vdpa_callback *cb)
+{
+	struct svq_dev *svq = vdpa_to_svq(vdev);
+	struct vdpa_callback lower_cb = {};
+	struct vdpa_device *lower;
+	unsigned long flags;
+	struct svq_vq *vq;
+	int srcu;
+
+	if (idx >= svq->nvqs)
+		return;
+	vq = &svq->vqs[idx];
+	spin_lock_irqsave(&vq->cb_lock, flags);
+	vq->cb.callback = cb->callback;
+	vq->cb.private = cb->private;
+	vq->cb.trigger = NULL;
+	spin_unlock_irqrestore(&vq->cb_lock, flags);
+
+	if (cb->callback) {
+		lower_cb.callback = svq_vq_cb;
+		lower_cb.private = vq;
+	}
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		lower->config->set_vq_cb(lower, idx, &lower_cb);
+	svq_lower_unlock(srcu);
+}
+
+static void svq_set_vq_ready(struct vdpa_device *vdev, u16 idx, bool ready)
+{
+	struct vdpa_device *lower;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		lower->config->set_vq_ready(lower, idx, ready);
+	svq_lower_unlock(srcu);
+}
+
+static bool svq_get_vq_ready(struct vdpa_device *vdev, u16 idx)
+{
+	struct vdpa_device *lower;
+	bool ret = false;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = lower->config->get_vq_ready(lower, idx);
+	svq_lower_unlock(srcu);
+	return ret;
+}
+
+static int svq_set_vq_state(struct vdpa_device *vdev, u16 idx,
+			    const struct vdpa_vq_state *state)
+{
+	struct vdpa_device *lower;
+	int ret = -ENODEV;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = lower->config->set_vq_state(lower, idx, state);
+	svq_lower_unlock(srcu);
+	return ret;
+}
+
+static int svq_get_vq_state(struct vdpa_device *vdev, u16 idx,
+			    struct vdpa_vq_state *state)
+{
+	struct vdpa_device *lower;
+	int ret = -ENODEV;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = lower->config->get_vq_state(lower, idx, state);
+	svq_lower_unlock(srcu);
+	return ret;
+}
+
+static int svq_get_vendor_vq_stats(struct vdpa_device *vdev, u16 idx,
+				   struct sk_buff *msg,
+				   struct netlink_ext_ack *extack)
+{
+	struct vdpa_device *lower;
+	int ret = -ENODEV;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = lower->config->get_vendor_vq_stats(lower, idx, msg, extack);
+	svq_lower_unlock(srcu);
+	return ret;
+}
+
+static u16 svq_get_vq_size(struct vdpa_device *vdev, u16 idx)
+{
+	struct vdpa_device *lower;
+	u16 ret = 0;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = lower->config->get_vq_size(lower, idx);
+	svq_lower_unlock(srcu);
+	return ret;
+}
+
+static u32 svq_get_vq_align(struct vdpa_device *vdev)
+{
+	struct vdpa_device *lower;
+	u32 ret = PAGE_SIZE;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = lower->config->get_vq_align(lower);
+	svq_lower_unlock(srcu);
+	return ret;
+}
+
+static u32 svq_get_vq_group(struct vdpa_device *vdev, u16 idx)
+{
+	struct vdpa_device *lower;
+	u32 ret = 0;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = lower->config->get_vq_group(lower, idx);
+	svq_lower_unlock(srcu);
+	return ret;
+}
+
+static u32 svq_get_vq_desc_group(struct vdpa_device *vdev, u16 idx)
+{
+	struct vdpa_device *lower;
+	u32 ret = 0;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = lower->config->get_vq_desc_group(lower, idx);
+	svq_lower_unlock(srcu);
+	return ret;
+}
+
+static u64 svq_get_device_features(struct vdpa_device *vdev)
+{
+	return vdpa_to_svq(vdev)->device_features;
+}
+
+static u64 svq_get_backend_features(const struct vdpa_device *vdev)
+{
+	struct vdpa_device *lower;
+	u64 ret = 0;
+	int srcu;
+
+	/* the op takes a const device, which svq_lower_lock() only reads */
+	lower = svq_lower_lock((struct vdpa_device *)vdev, &srcu);
+	if (lower)
+		ret = lower->config->get_backend_features(lower);
+	svq_lower_unlock(srcu);
+	return ret;
+}
+
+static int svq_set_driver_features(struct vdpa_device *vdev, u64 features)
+{
+	struct svq_dev *svq = vdpa_to_svq(vdev);
+	struct vdpa_device *lower;
+	int ret = -ENODEV;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = lower->config->set_driver_features(lower, features &
+							 svq->device_features);
+	svq_lower_unlock(srcu);
+	return ret;
+}
+
+static u64 svq_get_driver_features(struct vdpa_device *vdev)
+{
+	struct vdpa_device *lower;
+	u64 ret = 0;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = lower->config->get_driver_features(lower);
+	svq_lower_unlock(srcu);
+	return ret;
+}
+
+static void svq_set_config_cb(struct vdpa_device *vdev, struct vdpa_callback *cb)
+{
+	struct vdpa_device *lower;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		lower->config->set_config_cb(lower, cb);
+	svq_lower_unlock(srcu);
+}
+
+static u16 svq_get_vq_num_max(struct vdpa_device *vdev)
+{
+	struct vdpa_device *lower;
+	u16 ret = 0;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = lower->config->get_vq_num_max(lower);
+	svq_lower_unlock(srcu);
+	return ret;
+}
+
+static u16 svq_get_vq_num_min(struct vdpa_device *vdev)
+{
+	struct vdpa_device *lower;
+	u16 ret = 0;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = lower->config->get_vq_num_min(lower);
+	svq_lower_unlock(srcu);
+	return ret;
+}
+
+static u32 svq_get_device_id(struct vdpa_device *vdev)
+{
+	struct vdpa_device *lower;
+	u32 ret = 0;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = lower->config->get_device_id(lower);
+	svq_lower_unlock(srcu);
+	return ret;
+}
+
+static u32 svq_get_vendor_id(struct vdpa_device *vdev)
+{
+	struct vdpa_device *lower;
+	u32 ret = 0;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = lower->config->get_vendor_id(lower);
+	svq_lower_unlock(srcu);
+	return ret;
+}
+
+/* Without a lower device the device reports that it needs a reset. */
+static u8 svq_get_status(struct vdpa_device *vdev)
+{
+	struct vdpa_device *lower;
+	u8 ret = VIRTIO_CONFIG_S_NEEDS_RESET;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = lower->config->get_status(lower);
+	svq_lower_unlock(srcu);
+	return ret;
+}
+
+static void svq_set_status(struct vdpa_device *vdev, u8 status)
+{
+	struct vdpa_device *lower;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		lower->config->set_status(lower, status);
+	svq_lower_unlock(srcu);
+}
+
+static int svq_reset(struct vdpa_device *vdev)
+{
+	struct vdpa_device *lower;
+	int ret = 0;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = lower->config->reset(lower);
+	svq_lower_unlock(srcu);
+	return ret;
+}
+
+static int svq_compat_reset(struct vdpa_device *vdev, u32 flags)
+{
+	struct vdpa_device *lower;
+	int ret = 0;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = lower->config->compat_reset(lower, flags);
+	svq_lower_unlock(srcu);
+	return ret;
+}
+
+static int svq_suspend(struct vdpa_device *vdev)
+{
+	struct vdpa_device *lower;
+	int ret = -ENODEV;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = lower->config->suspend(lower);
+	svq_lower_unlock(srcu);
+	return ret;
+}
+
+static int svq_resume(struct vdpa_device *vdev)
+{
+	struct vdpa_device *lower;
+	int ret = -ENODEV;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = lower->config->resume(lower);
+	svq_lower_unlock(srcu);
+	return ret;
+}
+
+static size_t svq_get_config_size(struct vdpa_device *vdev)
+{
+	struct vdpa_device *lower;
+	size_t ret = 0;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = lower->config->get_config_size(lower);
+	svq_lower_unlock(srcu);
+	return ret;
+}
+
+static void svq_get_config(struct vdpa_device *vdev, unsigned int offset,
+			   void *buf, unsigned int len)
+{
+	struct vdpa_device *lower;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		lower->config->get_config(lower, offset, buf, len);
+	else
+		memset(buf, 0, len);
+	svq_lower_unlock(srcu);
+}
+
+static void svq_set_config(struct vdpa_device *vdev, unsigned int offset,
+			   const void *buf, unsigned int len)
+{
+	struct vdpa_device *lower;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		lower->config->set_config(lower, offset, buf, len);
+	svq_lower_unlock(srcu);
+}
+
+static u32 svq_get_generation(struct vdpa_device *vdev)
+{
+	struct vdpa_device *lower;
+	u32 ret = 0;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = lower->config->get_generation(lower);
+	svq_lower_unlock(srcu);
+	return ret;
+}
+
+static struct vdpa_iova_range svq_get_iova_range(struct vdpa_device *vdev)
+{
+	struct vdpa_iova_range ret = { .first = 0, .last = 0 };
+	struct vdpa_device *lower;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = lower->config->get_iova_range(lower);
+	svq_lower_unlock(srcu);
+	return ret;
+}
+
+static int svq_set_vq_affinity(struct vdpa_device *vdev, u16 idx,
+			       const struct cpumask *cpu_mask)
+{
+	struct vdpa_device *lower;
+	int ret = -ENODEV;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = lower->config->set_vq_affinity(lower, idx, cpu_mask);
+	svq_lower_unlock(srcu);
+	return ret;
+}
+
+static const struct cpumask *svq_get_vq_affinity(struct vdpa_device *vdev,
+						 u16 idx)
+{
+	struct vdpa_device *lower;
+	const struct cpumask *ret = cpu_possible_mask;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = lower->config->get_vq_affinity(lower, idx);
+	svq_lower_unlock(srcu);
+	return ret;
+}
+
+static int svq_set_map(struct vdpa_device *vdev, unsigned int asid,
+		       struct vhost_iotlb *iotlb)
+{
+	struct vdpa_device *lower;
+	int ret = -ENODEV;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = lower->config->set_map(lower, asid, iotlb);
+	svq_lower_unlock(srcu);
+	return ret;
+}
+
+static int svq_dma_map(struct vdpa_device *vdev, unsigned int asid, u64 iova,
+		       u64 size, u64 pa, u32 perm, void *opaque)
+{
+	struct vdpa_device *lower;
+	int ret = -ENODEV;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = lower->config->dma_map(lower, asid, iova, size, pa, perm, opaque);
+	svq_lower_unlock(srcu);
+	return ret;
+}
+
+static int svq_dma_unmap(struct vdpa_device *vdev, unsigned int asid, u64 iova,
+			 u64 size)
+{
+	struct vdpa_device *lower;
+	int ret = -ENODEV;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = lower->config->dma_unmap(lower, asid, iova, size);
+	svq_lower_unlock(srcu);
+	return ret;
+}
+
+static int svq_reset_map(struct vdpa_device *vdev, unsigned int asid)
+{
+	struct vdpa_device *lower;
+	int ret = -ENODEV;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = lower->config->reset_map(lower, asid);
+	svq_lower_unlock(srcu);
+	return ret;
+}
+
+static int svq_set_group_asid(struct vdpa_device *vdev, unsigned int group,
+			      unsigned int asid)
+{
+	struct vdpa_device *lower;
+	int ret = -ENODEV;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = lower->config->set_group_asid(lower, group, asid);
+	svq_lower_unlock(srcu);
+	return ret;
+}
+
+static struct device *svq_get_vq_dma_dev(struct vdpa_device *vdev, u16 idx)
+{
+	struct vdpa_device *lower;
+	struct device *ret = vdev->dma_dev;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = lower->config->get_vq_dma_dev(lower, idx);
+	svq_lower_unlock(srcu);
+	return ret;
+}
+
+/* The last reference to the upper device is gone. */
+static void svq_free(struct vdpa_device *vdev)
+{
+	struct svq_dev *svq = vdpa_to_svq(vdev);
+
+	kfree(svq->vqs);
+	/* taken in svq_dev_add(): rmmod waits for every upper device */
+	module_put(THIS_MODULE);
+}
+
+/*
+ * The template: every op. svq_ops_init() copies it and clears the
+ * optional ops the lower device lacks. get_vq_notification and get_vq_irq
+ * are never offered (they would let the guest bypass a shadow switch), nor
+ * bind_mm/unbind_mm (use_va parents are refused).
+ */
+static const struct vdpa_config_ops svq_ops_template = {
+	.set_vq_address		= svq_set_vq_address,
+	.set_vq_num		= svq_set_vq_num,
+	.kick_vq		= svq_kick_vq,
+	.kick_vq_with_data	= svq_kick_vq_with_data,
+	.set_vq_cb		= svq_set_vq_cb,
+	.set_vq_ready		= svq_set_vq_ready,
+	.get_vq_ready		= svq_get_vq_ready,
+	.set_vq_state		= svq_set_vq_state,
+	.get_vq_state		= svq_get_vq_state,
+	.get_vendor_vq_stats	= svq_get_vendor_vq_stats,
+	.get_vq_size		= svq_get_vq_size,
+	.get_vq_align		= svq_get_vq_align,
+	.get_vq_group		= svq_get_vq_group,
+	.get_vq_desc_group	= svq_get_vq_desc_group,
+	.get_device_features	= svq_get_device_features,
+	.get_backend_features	= svq_get_backend_features,
+	.set_driver_features	= svq_set_driver_features,
+	.get_driver_features	= svq_get_driver_features,
+	.set_config_cb		= svq_set_config_cb,
+	.get_vq_num_max		= svq_get_vq_num_max,
+	.get_vq_num_min		= svq_get_vq_num_min,
+	.get_device_id		= svq_get_device_id,
+	.get_vendor_id		= svq_get_vendor_id,
+	.get_status		= svq_get_status,
+	.set_status		= svq_set_status,
+	.reset			= svq_reset,
+	.compat_reset		= svq_compat_reset,
+	.suspend		= svq_suspend,
+	.resume			= svq_resume,
+	.get_config_size	= svq_get_config_size,
+	.get_config		= svq_get_config,
+	.set_config		= svq_set_config,
+	.get_generation		= svq_get_generation,
+	.get_iova_range		= svq_get_iova_range,
+	.set_vq_affinity	= svq_set_vq_affinity,
+	.get_vq_affinity	= svq_get_vq_affinity,
+	.set_map		= svq_set_map,
+	.dma_map		= svq_dma_map,
+	.dma_unmap		= svq_dma_unmap,
+	.reset_map		= svq_reset_map,
+	.set_group_asid		= svq_set_group_asid,
+	.get_vq_dma_dev		= svq_get_vq_dma_dev,
+	.free			= svq_free,
+};
+
+/**
+ * svq_ops_template_get() - the ops table to allocate an upper device with
+ *
+ * Return: the template; svq_ops_init() installs the device's own copy.
+ */
+const struct vdpa_config_ops *svq_ops_template_get(void)
+{
+	return &svq_ops_template;
+}
+
+/* Optional ops: offered only when the lower device implements them. */
+static const size_t svq_optional_ops[] = {
+	offsetof(struct vdpa_config_ops, kick_vq_with_data),
+	offsetof(struct vdpa_config_ops, get_vendor_vq_stats),
+	offsetof(struct vdpa_config_ops, get_vq_size),
+	offsetof(struct vdpa_config_ops, get_vq_group),
+	offsetof(struct vdpa_config_ops, get_vq_desc_group),
+	offsetof(struct vdpa_config_ops, get_backend_features),
+	offsetof(struct vdpa_config_ops, get_vq_num_min),
+	offsetof(struct vdpa_config_ops, compat_reset),
+	offsetof(struct vdpa_config_ops, suspend),
+	offsetof(struct vdpa_config_ops, resume),
+	offsetof(struct vdpa_config_ops, get_generation),
+	offsetof(struct vdpa_config_ops, get_iova_range),
+	offsetof(struct vdpa_config_ops, set_vq_affinity),
+	offsetof(struct vdpa_config_ops, get_vq_affinity),
+	offsetof(struct vdpa_config_ops, set_map),
+	offsetof(struct vdpa_config_ops, dma_map),
+	offsetof(struct vdpa_config_ops, dma_unmap),
+	offsetof(struct vdpa_config_ops, reset_map),
+	offsetof(struct vdpa_config_ops, set_group_asid),
+	offsetof(struct vdpa_config_ops, get_vq_dma_dev),
+};
+
+/**
+ * svq_ops_init() - set up an allocated upper device over @lower
+ * @svq: the upper device, allocated with svq_ops_template_get()
+ * @lower: the lower device
+ *
+ * Installs the device's ops (the template minus the optional ops @lower
+ * lacks) and its per-vq state, and attaches @lower.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int svq_ops_init(struct svq_dev *svq, struct vdpa_device *lower)
+{
+	const struct vdpa_config_ops *lops = lower->config;
+	struct vdpa_config_ops *ops = &svq->ops;
+	unsigned int i;
+
+	*ops = svq_ops_template;
+	for (i = 0; i < ARRAY_SIZE(svq_optional_ops); i++) {
+		const void * const *theirs = (const void *)lops + svq_optional_ops[i];
+		void **mine = (void *)ops + svq_optional_ops[i];
+
+		if (!*theirs)
+			*mine = NULL;
+	}
+
+	svq->nvqs = lower->nvqs;
+	svq->vqs = kcalloc(svq->nvqs, sizeof(*svq->vqs), GFP_KERNEL);
+	if (!svq->vqs)
+		return -ENOMEM;
+	for (i = 0; i < svq->nvqs; i++) {
+		svq->vqs[i].svq = svq;
+		svq->vqs[i].idx = i;
+		spin_lock_init(&svq->vqs[i].cb_lock);
+	}
+	svq->device_features &= lops->get_device_features(lower) &
+				~SVQ_FEATURES_MASKED;
+	svq->vdpa.config = ops;
+	rcu_assign_pointer(svq->lower, lower);
+	return 0;
+}
+
+/**
+ * svq_features_offered() - what an upper device on @lower can offer
+ * @lower: the lower device
+ *
+ * Return: the lower device's features minus those the module masks.
+ */
+u64 svq_features_offered(struct vdpa_device *lower)
+{
+	return lower->config->get_device_features(lower) & ~SVQ_FEATURES_MASKED;
+}
+
+/**
+ * svq_detach_lower() - stop every use of the lower device
+ * @svq: the upper device
+ *
+ * After return no op of @svq reaches the lower device any more: ops fail
+ * with -ENODEV or report NEEDS_RESET. The lower device's callbacks may
+ * still run until the caller resets it.
+ *
+ * Context: process context, may sleep.
+ */
+void svq_detach_lower(struct svq_dev *svq)
+{
+	rcu_assign_pointer(svq->lower, NULL);
+	synchronize_srcu(&svq_srcu);
+}

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vhost_vdpa_svq: sysfs attributes of upper devices
+ * (Documentation/ABI/testing/sysfs-bus-vdpa-svq).
+ */
+
+#include <linux/device.h>
+#include <linux/sysfs.h>
+
+#include "svq_dev.h"
+
+static struct svq_dev *dev_to_svq(struct device *dev)
+{
+	return vdpa_to_svq(dev_to_vdpa(dev));
+}
+
+static ssize_t mode_show(struct device *dev, struct device_attribute *attr,
+			 char *buf)
+{
+	return sysfs_emit(buf, "%s\n", svq_mode_names[READ_ONCE(dev_to_svq(dev)->mode)]);
+}
+
+static ssize_t mode_store(struct device *dev, struct device_attribute *attr,
+			  const char *buf, size_t count)
+{
+	struct svq_dev *svq = dev_to_svq(dev);
+	enum svq_mode mode;
+
+	if (svq_mode_parse(buf, &mode)) {
+		dev_warn(dev, "mode: expected auto, shadow or passthrough\n");
+		return -EINVAL;
+	}
+	if (mode == SVQ_MODE_SHADOW) {
+		dev_warn(dev, "mode: shadow virtqueues are not implemented yet\n");
+		return -EOPNOTSUPP;
+	}
+	WRITE_ONCE(svq->mode, mode);
+	return count;
+}
+static DEVICE_ATTR_RW(mode);
+
+static ssize_t state_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%s\n", READ_ONCE(dev_to_svq(dev)->shadow) ?
+			  "shadow" : "passthrough");
+}
+static DEVICE_ATTR_RO(state);
+
+static ssize_t lower_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%s\n", dev_to_svq(dev)->lower_name);
+}
+static DEVICE_ATTR_RO(lower);
+
+static struct attribute *svq_dev_attrs[] = {
+	&dev_attr_mode.attr,
+	&dev_attr_state.attr,
+	&dev_attr_lower.attr,
+	NULL,
+};
+
+static const struct attribute_group svq_dev_group = {
+	.attrs = svq_dev_attrs,
+};
+
+static ssize_t svq_stat_show(char *buf, atomic64_t *counter)
+{
+	return sysfs_emit(buf, "%lld\n", atomic64_read(counter));
+}
+
+static ssize_t kicks_show(struct device *dev,
+			  struct device_attribute *attr, char *buf)
+{
+	return svq_stat_show(buf, &dev_to_svq(dev)->stats.kicks);
+}
+static DEVICE_ATTR_RO(kicks);
+
+static ssize_t interrupts_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	return svq_stat_show(buf, &dev_to_svq(dev)->stats.interrupts);
+}
+static DEVICE_ATTR_RO(interrupts);
+
+static ssize_t relayed_descs_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	return svq_stat_show(buf, &dev_to_svq(dev)->stats.relayed_descs);
+}
+static DEVICE_ATTR_RO(relayed_descs);
+
+static ssize_t pages_logged_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	return svq_stat_show(buf, &dev_to_svq(dev)->stats.pages_logged);
+}
+static DEVICE_ATTR_RO(pages_logged);
+
+static ssize_t errors_show(struct device *dev,
+			   struct device_attribute *attr, char *buf)
+{
+	return svq_stat_show(buf, &dev_to_svq(dev)->stats.errors);
+}
+static DEVICE_ATTR_RO(errors);
+
+static struct attribute *svq_stats_attrs[] = {
+	&dev_attr_kicks.attr,
+	&dev_attr_interrupts.attr,
+	&dev_attr_relayed_descs.attr,
+	&dev_attr_pages_logged.attr,
+	&dev_attr_errors.attr,
+	NULL,
+};
+
+static const struct attribute_group svq_stats_group = {
+	.name = "stats",
+	.attrs = svq_stats_attrs,
+};
+
+const struct attribute_group *svq_dev_groups[] = {
+	&svq_dev_group,
+	&svq_stats_group,
+	NULL,
+};
