@@ -24,7 +24,7 @@ if modprobe vhost_vdpa_svq_test; then
 	for d in /sys/kernel/debug/kunit/vhost_vdpa_svq*; do
 		[ -r "$d/results" ] && cp "$d/results" "$out/kunit/$(basename "$d").ktap"
 	done
-	modprobe -r vhost_vdpa_svq_test
+	rmmod vhost_vdpa_svq_test
 else
 	echo "not ok - vhost_vdpa_svq_test did not load"
 fi
@@ -41,6 +41,7 @@ done
 for s in "$repo"/tools/testing/svq/scenarios/*.sh; do
 	[ -x "$s" ] || continue
 	name=$(basename "$s" .sh)
+	svq_reset_stack >> "$out/scenarios/reset.log" 2>&1
 	if timeout 600 "$s" > "$out/scenarios/$name.log" 2>&1; then
 		echo "ok - scenario $name" >> "$out/scenarios/results.tap"
 	else
