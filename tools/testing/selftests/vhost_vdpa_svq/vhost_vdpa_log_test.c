@@ -33,6 +33,7 @@ FIXTURE_SETUP(sim)
 	ASSERT_EQ(0, vmm_dev_create(&self->dev, "svqlog0", "mgmtdev vdpasim_net"));
 	ASSERT_EQ(0, vmm_open(&self->dev));
 	ASSERT_EQ(0, vmm_ioctl(self->dev.fd, VHOST_SET_OWNER, NULL));
+	self->dev.owned = true;
 	ASSERT_EQ(0, vmm_get_features(self->dev.fd, &self->features));
 }
 

@@ -5,11 +5,16 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_net.h>
 
 #include "vmm.h"
 
@@ -31,6 +36,7 @@ int vmm_dev_create(struct vmm_dev *dev, const char *name, const char *add_args)
 {
 	snprintf(dev->name, sizeof(dev->name), "%s", name);
 	dev->fd = -1;
+	dev->owned = false;
 	run("vdpa dev del %s 2>/dev/null%s", name, "");
 	return run("vdpa dev add name %s %s", name, add_args);
 }
@@ -64,7 +70,7 @@ int vmm_open(struct vmm_dev *dev)
 		return -ENODEV;
 	/* devtmpfs creates the node asynchronously */
 	for (tries = 0; tries < 50; tries++) {
-		dev->fd = open(path, O_RDWR);
+		dev->fd = open(path, O_RDWR | O_CLOEXEC);
 		if (dev->fd >= 0 || errno != ENOENT)
 			break;
 		usleep(100000);
@@ -122,4 +128,313 @@ int vmm_set_vring_addr(int fd, unsigned int idx, uint64_t desc, uint64_t avail,
 int vmm_set_log_base(int fd, uint64_t base)
 {
 	return vmm_ioctl(fd, VHOST_SET_LOG_BASE, &base);
+}
+
+/*
+ * vmm_dev_create_stacked - create vdpa_sim_net device @lower, claim it for
+ * vhost_vdpa_svq and create the upper device @upper on it, with the test
+ * bench's shell helper (svq_stack in tools/testing/svq/lib.sh, found
+ * through $SVQ_REPO); @dev is the upper device.
+ */
+int vmm_dev_create_stacked(struct vmm_dev *dev, const char *lower,
+			   const char *upper, const char *lower_args)
+{
+	const char *repo = getenv("SVQ_REPO");
+	char cmd[512];
+
+	snprintf(dev->name, sizeof(dev->name), "%s", upper);
+	dev->fd = -1;
+	dev->owned = false;
+	if (!repo) {
+		fprintf(stderr, "SVQ_REPO is not set: run from tools/testing/svq/run-tests.sh\n");
+		return -EINVAL;
+	}
+	snprintf(cmd, sizeof(cmd),
+		 ". %s/tools/testing/svq/lib.sh && vdpa dev del %s 2>/dev/null; svq_stack %s %s '%s'",
+		 repo, lower, lower, upper, lower_args);
+	return system(cmd) == 0 ? 0 : -EIO;
+}
+
+int vmm_mem_map(int fd, struct vmm_mem *mem, uint64_t iova, size_t size)
+{
+	struct vhost_msg_v2 msg = {
+		.type = VHOST_IOTLB_MSG_V2,
+		.iotlb = {
+			.iova = iova,
+			.size = size,
+			.perm = VHOST_ACCESS_RW,
+			.type = VHOST_IOTLB_UPDATE,
+		},
+	};
+
+	mem->base = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (mem->base == MAP_FAILED)
+		return -errno;
+	memset(mem->base, 0, size);
+	mem->iova = iova;
+	mem->size = size;
+	mem->used = 0;
+	msg.iotlb.uaddr = (uint64_t)(uintptr_t)mem->base;
+	if (write(fd, &msg, sizeof(msg)) != sizeof(msg))
+		return -errno;
+	return 0;
+}
+
+int vmm_mem_unmap(int fd, struct vmm_mem *mem)
+{
+	struct vhost_msg_v2 msg = {
+		.type = VHOST_IOTLB_MSG_V2,
+		.iotlb = {
+			.iova = mem->iova,
+			.size = mem->size,
+			.type = VHOST_IOTLB_INVALIDATE,
+		},
+	};
+	int r = 0;
+
+	if (write(fd, &msg, sizeof(msg)) != sizeof(msg))
+		r = -errno;
+	munmap(mem->base, mem->size);
+	return r;
+}
+
+uint64_t vmm_mem_alloc(struct vmm_mem *mem, size_t size, size_t align)
+{
+	size_t off = (mem->used + align - 1) & ~(align - 1);
+
+	if (off + size > mem->size)
+		return 0;
+	mem->used = off + size;
+	return mem->iova + off;
+}
+
+void *vmm_mem_ptr(struct vmm_mem *mem, uint64_t iova)
+{
+	return mem->base + (iova - mem->iova);
+}
+
+/* vmm_vq_setup - rings and one buffer per slot in @mem, then the vhost ioctls. */
+int vmm_vq_setup(int fd, struct vmm_mem *mem, struct vmm_vq *vq,
+		 unsigned int idx, unsigned int num, size_t buf_size)
+{
+	struct vhost_vring_state state = { .index = idx, .num = num };
+	struct vhost_vring_file file = { .index = idx };
+	uint64_t desc, avail, used;
+	int r;
+
+	memset(vq, 0, sizeof(*vq));
+	vq->idx = idx;
+	vq->num = num;
+	vq->buf_size = buf_size;
+	vq->ring_iova = vmm_mem_alloc(mem, vring_size(num, 4096), 4096);
+	vq->buf_iova = vmm_mem_alloc(mem, (size_t)num * buf_size, 4096);
+	if (!vq->ring_iova || !vq->buf_iova)
+		return -ENOMEM;
+	vring_init(&vq->vring, num, vmm_mem_ptr(mem, vq->ring_iova), 4096);
+	desc = vq->ring_iova;
+	avail = desc + ((uint8_t *)vq->vring.avail - (uint8_t *)vq->vring.desc);
+	used = desc + ((uint8_t *)vq->vring.used - (uint8_t *)vq->vring.desc);
+
+	r = vmm_ioctl(fd, VHOST_SET_VRING_NUM, &state);
+	if (r)
+		return r;
+	state.num = 0;
+	r = vmm_ioctl(fd, VHOST_SET_VRING_BASE, &state);
+	if (r)
+		return r;
+	r = vmm_set_vring_addr(fd, idx, desc, avail, used, 0);
+	if (r)
+		return r;
+	vq->kick_fd = eventfd(0, EFD_CLOEXEC);
+	vq->call_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vq->kick_fd < 0 || vq->call_fd < 0)
+		return -errno;
+	file.fd = vq->kick_fd;
+	r = vmm_ioctl(fd, VHOST_SET_VRING_KICK, &file);
+	if (r)
+		return r;
+	file.fd = vq->call_fd;
+	r = vmm_ioctl(fd, VHOST_SET_VRING_CALL, &file);
+	if (r)
+		return r;
+	state.num = 1;
+	return vmm_ioctl(fd, VHOST_VDPA_SET_VRING_ENABLE, &state);
+}
+
+void *vmm_vq_buf(struct vmm_mem *mem, struct vmm_vq *vq, unsigned int slot)
+{
+	return vmm_mem_ptr(mem, vq->buf_iova + (uint64_t)slot * vq->buf_size);
+}
+
+/* vmm_vq_add - make buffer @slot (@len bytes) available as a one-descriptor chain. */
+void vmm_vq_add(struct vmm_vq *vq, unsigned int slot, uint32_t len, bool writable)
+{
+	struct vring_desc *d = &vq->vring.desc[slot];
+
+	d->addr = vq->buf_iova + (uint64_t)slot * vq->buf_size;
+	d->len = len;
+	d->flags = writable ? VRING_DESC_F_WRITE : 0;
+	d->next = 0;
+	vq->vring.avail->ring[vq->avail_idx % vq->num] = slot;
+	vq->avail_idx++;
+	/* the entry before the index, as a driver must */
+	__atomic_store_n(&vq->vring.avail->idx, vq->avail_idx, __ATOMIC_RELEASE);
+}
+
+int vmm_vq_kick(struct vmm_vq *vq)
+{
+	uint64_t one = 1;
+
+	return write(vq->kick_fd, &one, sizeof(one)) == sizeof(one) ? 0 : -errno;
+}
+
+bool vmm_vq_used(struct vmm_vq *vq, uint32_t *id, uint32_t *len)
+{
+	uint16_t used_idx = __atomic_load_n(&vq->vring.used->idx, __ATOMIC_ACQUIRE);
+	struct vring_used_elem *e;
+
+	if (used_idx == vq->last_used)
+		return false;
+	e = &vq->vring.used->ring[vq->last_used % vq->num];
+	*id = e->id;
+	*len = e->len;
+	vq->last_used++;
+	return true;
+}
+
+/* vmm_vq_wait_used - the next used element, waiting on the call eventfd. */
+int vmm_vq_wait_used(struct vmm_vq *vq, uint32_t *id, uint32_t *len, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = vq->call_fd, .events = POLLIN };
+	uint64_t count;
+
+	while (!vmm_vq_used(vq, id, len)) {
+		int r = poll(&pfd, 1, timeout_ms);
+
+		if (r < 0)
+			return -errno;
+		if (!r)
+			return -ETIMEDOUT;
+		if (read(vq->call_fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
+			return -errno;
+	}
+	return 0;
+}
+
+/*
+ * vmm_net_start - what a VMM does up to DRIVER_OK: owner, IOTLB v2, memory,
+ * features (VERSION_1, ACCESS_PLATFORM, MAC), rx and tx queues of @num
+ * entries, all rx buffers posted.
+ */
+int vmm_net_start(struct vmm_net *net, struct vmm_dev *dev, unsigned int num)
+{
+	uint64_t backend = 1ULL << VHOST_BACKEND_F_IOTLB_MSG_V2;
+	uint64_t want = (1ULL << VIRTIO_F_VERSION_1) |
+			(1ULL << VIRTIO_F_ACCESS_PLATFORM) | (1ULL << VIRTIO_NET_F_MAC);
+	unsigned int i;
+	int fd, r;
+
+	memset(net, 0, sizeof(*net));
+	net->dev = dev;
+	fd = dev->fd;
+	if (!dev->owned) {
+		r = vmm_ioctl(fd, VHOST_SET_BACKEND_FEATURES, &backend);
+		if (!r)
+			r = vmm_ioctl(fd, VHOST_SET_OWNER, NULL);
+		if (r)
+			return r;
+		dev->owned = true;
+	}
+	r = vmm_get_features(fd, &net->features);
+	if (r)
+		return r;
+	net->features &= want;
+	r = vmm_mem_map(fd, &net->mem, VMM_MEM_IOVA, 4 << 20);
+	if (!r)
+		r = vmm_add_status(fd, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
+	if (!r)
+		r = vmm_set_features(fd, net->features);
+	if (!r)
+		r = vmm_add_status(fd, VIRTIO_CONFIG_S_FEATURES_OK);
+	if (!r)
+		r = vmm_vq_setup(fd, &net->mem, &net->rx, 0, num, 2048);
+	if (!r)
+		r = vmm_vq_setup(fd, &net->mem, &net->tx, 1, num, 2048);
+	if (!r)
+		r = vmm_add_status(fd, VIRTIO_CONFIG_S_DRIVER_OK);
+	if (r)
+		return r;
+	for (i = 0; i < num; i++)
+		vmm_vq_add(&net->rx, i, net->rx.buf_size, true);
+	return vmm_vq_kick(&net->rx);
+}
+
+void vmm_net_stop(struct vmm_net *net)
+{
+	uint8_t status = 0;
+
+	vmm_ioctl(net->dev->fd, VHOST_VDPA_SET_STATUS, &status);
+	vmm_mem_unmap(net->dev->fd, &net->mem);
+	close(net->rx.kick_fd);
+	close(net->rx.call_fd);
+	close(net->tx.kick_fd);
+	close(net->tx.call_fd);
+}
+
+/* A frame that checks itself: broadcast, ethertype 0x88b5, seq, pattern. */
+static size_t vmm_frame(uint8_t *buf, unsigned int seq)
+{
+	size_t len = 60 + (seq * 7919) % 1441, i;
+
+	memset(buf, 0, VMM_NET_HDR_LEN);
+	buf += VMM_NET_HDR_LEN;
+	memset(buf, 0xff, 6);
+	memcpy(buf + 6, "\x52\x54\x00\x00\x00\x01", 6);
+	buf[12] = 0x88;
+	buf[13] = 0xb5;
+	memcpy(buf + 14, &seq, sizeof(seq));
+	for (i = 18; i < len; i++)
+		buf[i] = (uint8_t)(seq * 31 + i);
+	return VMM_NET_HDR_LEN + len;
+}
+
+/*
+ * vmm_net_loop - send @count frames one at a time and check each comes
+ * back through vdpa_sim_net's loopback into the next rx buffer, intact.
+ * Returns 0, or a negative errno / -EBADMSG on the first failure.
+ */
+int vmm_net_loop(struct vmm_net *net, unsigned int count, unsigned int first_seq)
+{
+	uint8_t expect[2048];
+	unsigned int n;
+
+	for (n = 0; n < count; n++) {
+		unsigned int seq = first_seq + n, slot = n % net->tx.num;
+		size_t len = vmm_frame(vmm_vq_buf(&net->mem, &net->tx, slot), seq);
+		uint32_t id, used_len;
+		int r;
+
+		vmm_vq_add(&net->tx, slot, len, false);
+		r = vmm_vq_kick(&net->tx);
+		if (!r)
+			r = vmm_vq_wait_used(&net->rx, &id, &used_len, 5000);
+		if (r)
+			return r;
+		vmm_frame(expect, seq);
+		if (id >= net->rx.num || used_len != len ||
+		    memcmp(vmm_vq_buf(&net->mem, &net->rx, id) + VMM_NET_HDR_LEN,
+			   expect + VMM_NET_HDR_LEN, len - VMM_NET_HDR_LEN))
+			return -EBADMSG;
+		/* tx completes too: reap it, then recycle the rx buffer */
+		r = vmm_vq_wait_used(&net->tx, &id, &used_len, 5000);
+		if (r)
+			return r;
+		memset(vmm_vq_buf(&net->mem, &net->rx, id), 0, len);
+		vmm_vq_add(&net->rx, id, net->rx.buf_size, true);
+		r = vmm_vq_kick(&net->rx);
+		if (r)
+			return r;
+	}
+	return 0;
 }

@@ -8,16 +8,21 @@
 #define SVQ_SELFTEST_VMM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <linux/vhost.h>
+#include <linux/virtio_ring.h>
 
 /* A vdpa device created for one test and its vhost-vdpa file. */
 struct vmm_dev {
 	char name[32];
 	int fd;
+	bool owned;	/* VHOST_SET_OWNER done */
 };
 
 int vmm_dev_create(struct vmm_dev *dev, const char *name, const char *add_args);
+int vmm_dev_create_stacked(struct vmm_dev *dev, const char *lower,
+			   const char *upper, const char *lower_args);
 void vmm_dev_destroy(struct vmm_dev *dev);
 int vmm_open(struct vmm_dev *dev);
 
@@ -30,5 +35,57 @@ int vmm_add_status(int fd, uint8_t bits);
 int vmm_set_vring_addr(int fd, unsigned int idx, uint64_t desc, uint64_t avail,
 		       uint64_t used, unsigned int flags);
 int vmm_set_log_base(int fd, uint64_t base);
+
+/* Guest memory: anonymous memory mapped at an IOVA through the IOTLB. */
+struct vmm_mem {
+	uint8_t *base;
+	uint64_t iova;
+	size_t size;
+	size_t used;	/* bump allocator */
+};
+
+int vmm_mem_map(int fd, struct vmm_mem *mem, uint64_t iova, size_t size);
+int vmm_mem_unmap(int fd, struct vmm_mem *mem);
+uint64_t vmm_mem_alloc(struct vmm_mem *mem, size_t size, size_t align);
+void *vmm_mem_ptr(struct vmm_mem *mem, uint64_t iova);
+
+/* A split virtqueue whose descriptor slot N always holds buffer N. */
+struct vmm_vq {
+	unsigned int idx;
+	unsigned int num;
+	struct vring vring;
+	uint64_t ring_iova;
+	uint64_t buf_iova;
+	size_t buf_size;
+	int kick_fd;
+	int call_fd;
+	uint16_t avail_idx;
+	uint16_t last_used;
+};
+
+int vmm_vq_setup(int fd, struct vmm_mem *mem, struct vmm_vq *vq,
+		 unsigned int idx, unsigned int num, size_t buf_size);
+void *vmm_vq_buf(struct vmm_mem *mem, struct vmm_vq *vq, unsigned int slot);
+void vmm_vq_add(struct vmm_vq *vq, unsigned int slot, uint32_t len, bool writable);
+int vmm_vq_kick(struct vmm_vq *vq);
+bool vmm_vq_used(struct vmm_vq *vq, uint32_t *id, uint32_t *len);
+int vmm_vq_wait_used(struct vmm_vq *vq, uint32_t *id, uint32_t *len, int timeout_ms);
+
+/* A virtio-net device driven through vhost-vdpa: rx is vq 0, tx vq 1. */
+struct vmm_net {
+	struct vmm_dev *dev;
+	struct vmm_mem mem;
+	struct vmm_vq rx;
+	struct vmm_vq tx;
+	uint64_t features;
+	uint8_t mac[6];
+};
+
+#define VMM_NET_HDR_LEN	12	/* struct virtio_net_hdr_v1 */
+#define VMM_MEM_IOVA	0x40000000ULL
+
+int vmm_net_start(struct vmm_net *net, struct vmm_dev *dev, unsigned int num);
+void vmm_net_stop(struct vmm_net *net);
+int vmm_net_loop(struct vmm_net *net, unsigned int count, unsigned int first_seq);
 
 #endif

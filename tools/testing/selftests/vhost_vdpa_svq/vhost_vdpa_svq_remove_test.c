@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Removing the lower device while a VMM holds the upper device's
+ * /dev/vhost-vdpa-N open with traffic set up: "vdpa dev del" of the lower
+ * device waits for the VMM to close (vhost-vdpa's remove does), then the
+ * upper and lower devices are gone, 20 times in a row. The runner checks
+ * the kernel log and that every module unloads afterwards.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "vmm.h"
+
+static pid_t spawn(const char *cmd)
+{
+	pid_t pid = fork();
+
+	if (!pid) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Wait up to @ms for @pid; returns its exit status, or -ETIMEDOUT. */
+static int wait_ms(pid_t pid, int ms)
+{
+	int status;
+
+	for (; ms > 0; ms -= 10) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : -EINTR;
+		usleep(10000);
+	}
+	return -ETIMEDOUT;
+}
+
+TEST(remove_lower_while_open_20_times)
+{
+	int round;
+
+	for (round = 0; round < 20; round++) {
+		struct vmm_dev dev;
+		struct vmm_net net;
+		pid_t del;
+
+		ASSERT_EQ(0, vmm_dev_create_stacked(&dev, "rlower0", "rsvq0", ""));
+		ASSERT_EQ(0, vmm_open(&dev));
+		ASSERT_EQ(0, vmm_net_start(&net, &dev, 64));
+		ASSERT_EQ(0, vmm_net_loop(&net, 5, 0));
+
+		del = spawn("vdpa dev del rlower0");
+		ASSERT_GT(del, 0);
+		/* vhost-vdpa's remove waits for the file to be closed */
+		ASSERT_EQ(-ETIMEDOUT, wait_ms(del, 200)) TH_LOG("round %d", round);
+		close(dev.fd);
+		ASSERT_EQ(0, wait_ms(del, 10000)) TH_LOG("round %d", round);
+		EXPECT_NE(0, system("vdpa dev show rsvq0 2>/dev/null"));
+		EXPECT_NE(0, system("vdpa dev show rlower0 2>/dev/null"));
+		munmap(net.mem.base, net.mem.size);
+	}
+}
+
+TEST(remove_upper_while_open)
+{
+	struct vmm_dev dev;
+	struct vmm_net net;
+	pid_t del;
+
+	ASSERT_EQ(0, vmm_dev_create_stacked(&dev, "rlower1", "rsvq1", ""));
+	ASSERT_EQ(0, vmm_open(&dev));
+	ASSERT_EQ(0, vmm_net_start(&net, &dev, 64));
+	ASSERT_EQ(0, vmm_net_loop(&net, 5, 0));
+	del = spawn("vdpa dev del rsvq1");
+	ASSERT_EQ(-ETIMEDOUT, wait_ms(del, 200));
+	close(dev.fd);
+	ASSERT_EQ(0, wait_ms(del, 10000));
+	munmap(net.mem.base, net.mem.size);
+	/* the lower device stays claimed and takes a new upper device */
+	EXPECT_EQ(0, system("vdpa dev add name rsvq1 mgmtdev vdpa/rlower1"));
+	EXPECT_EQ(0, system("vdpa dev del rlower1"));
+}
+
+TEST_HARNESS_MAIN
