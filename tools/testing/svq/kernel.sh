@@ -88,18 +88,22 @@ log "configuring ($variant): allnoconfig + ${fragments[*]##*/}"
 make -s CC="$cc" allnoconfig
 scripts/kconfig/merge_config.sh -m -O . .config "${fragments[@]}" >/dev/null
 make -s CC="$cc" olddefconfig
-# Every fragment symbol must have survived olddefconfig.
-missing=0
+# Every fragment symbol must have survived olddefconfig (later fragments
+# override earlier ones).
+declare -A want=()
 for f in "${fragments[@]}"; do
 	while IFS= read -r line; do
-		case "$line" in CONFIG_*=*) ;; *) continue ;; esac
-		sym=${line%%=*} val=${line#*=}
-		if [ "$val" = n ]; then
-			grep -q "^$sym=" .config && { log "$sym should be off"; missing=1; }
-		else
-			grep -qx "$line" .config || { log "$line did not stick"; missing=1; }
-		fi
+		case "$line" in CONFIG_*=*) want[${line%%=*}]=${line#*=} ;; esac
 	done < "$f"
+done
+missing=0
+for sym in "${!want[@]}"; do
+	val=${want[$sym]}
+	if [ "$val" = n ]; then
+		grep -q "^$sym=" .config && { log "$sym should be off"; missing=1; }
+	else
+		grep -qx "$sym=$val" .config || { log "$sym=$val did not stick"; missing=1; }
+	fi
 done
 [ "$missing" = 0 ] || { log "config fragment does not apply"; exit 1; }
 

@@ -50,5 +50,14 @@ for s in "$repo"/tools/testing/svq/scenarios/*.sh; do
 done
 
 svq_unload_stack > "$out/unload.log" 2>&1 && echo unloaded >> "$out/unload.log"
+
+# Debug kernel: ask kmemleak for what the tests leaked (it reports in dmesg).
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	echo scan > /sys/kernel/debug/kmemleak
+	sleep 1
+	echo scan > /sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak > "$out/kmemleak.txt"
+	[ -s "$out/kmemleak.txt" ] && echo "kmemleak: leaks reported, see kmemleak.txt" > /dev/kmsg
+fi
 dmesg > "$out/dmesg.txt"
 exit 0
