@@ -166,7 +166,3 @@ static struct kunit_suite svq_log_test_suite = {
 };
 
 kunit_test_suite(svq_log_test_suite);
-
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
-MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("KUnit tests for the vDPA shadow virtqueue");

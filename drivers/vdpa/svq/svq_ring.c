@@ -1,0 +1,506 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Split virtqueue relay core of the vDPA shadow virtqueue.
+ *
+ * The guest is hostile: every index, descriptor, length and address read
+ * from its memory is checked before it reaches the shadow ring, the way
+ * drivers/vhost/vringh.c checks rings. Chains are flattened into the
+ * shadow descriptor table (indirect tables included), so the lower device
+ * only ever reads descriptors the relay wrote and validated; data buffers
+ * stay where the guest put them (zero copy).
+ *
+ * Locking is the caller's: one lock per ring serializes both directions.
+ */
+
+#include <linux/compiler.h>
+#include <linux/errno.h>
+#include <linux/export.h>
+#include <linux/minmax.h>
+#include <linux/stddef.h>
+#include <asm/barrier.h>
+#include <asm/byteorder.h>
+#include <kunit/visibility.h>
+
+#include "svq_ring.h"
+
+/* Event index test of include/uapi/linux/virtio_ring.h, vring_need_event() */
+static bool svq_need_event(u16 event_idx, u16 new_idx, u16 old_idx)
+{
+	return (u16)(new_idx - event_idx - 1) < (u16)(new_idx - old_idx);
+}
+
+static size_t svq_align(size_t x, size_t a)
+{
+	return (x + a - 1) & ~(a - 1);
+}
+
+/**
+ * svq_ring_shadow_size() - bytes of kernel memory for a shadow ring
+ * @num: ring size
+ *
+ * Layout as in the virtio specification's legacy interface: descriptor
+ * table, available ring (with used_event), used ring (with avail_event)
+ * at the next 4 KiB boundary.
+ *
+ * Return: the size.
+ */
+size_t svq_ring_shadow_size(u16 num)
+{
+	size_t avail_end = sizeof(struct svq_vring_desc) * num +
+			   sizeof(__le16) * (3 + num);
+
+	return svq_align(avail_end, 4096) +
+	       svq_align(sizeof(__le16) * 3 + sizeof(struct svq_vring_used_elem) * num, 4096);
+}
+EXPORT_SYMBOL_IF_KUNIT(svq_ring_shadow_size);
+
+/**
+ * svq_ring_init() - set up a ring over zeroed shadow memory
+ * @ring: the ring
+ * @num: ring size, a power of two
+ * @shadow: svq_ring_shadow_size(@num) zeroed bytes
+ * @heads: @num zeroed entries
+ * @event_idx: VIRTIO_RING_F_EVENT_IDX negotiated
+ * @indirect: VIRTIO_RING_F_INDIRECT_DESC negotiated
+ */
+void svq_ring_init(struct svq_ring *ring, u16 num, void *shadow, struct svq_head *heads,
+		   bool event_idx, bool indirect)
+{
+	size_t avail_end = sizeof(struct svq_vring_desc) * num + sizeof(__le16) * (3 + num);
+	u16 i;
+
+	*ring = (struct svq_ring) {
+		.num = num,
+		.event_idx = event_idx,
+		.indirect = indirect,
+		.shadow_desc = shadow,
+		.shadow_avail = shadow + sizeof(struct svq_vring_desc) * num,
+		.shadow_used = shadow + svq_align(avail_end, 4096),
+		.num_free = num,
+		.heads = heads,
+	};
+	for (i = 0; i < num - 1; i++)
+		ring->shadow_desc[i].next = cpu_to_le16(i + 1);
+}
+EXPORT_SYMBOL_IF_KUNIT(svq_ring_init);
+
+/**
+ * svq_ring_set_guest() - where the guest's ring is, and where to start
+ * @ring: the ring
+ * @desc: IOVA of the descriptor table
+ * @avail: IOVA of the available ring
+ * @used: IOVA of the used ring
+ * @last_avail_idx: the first available entry to relay; also the used
+ *		    index the guest is at (nothing is in flight)
+ */
+void svq_ring_set_guest(struct svq_ring *ring, u64 desc, u64 avail, u64 used,
+			u16 last_avail_idx)
+{
+	ring->guest_desc = desc;
+	ring->guest_avail = avail;
+	ring->guest_used = used;
+	ring->guest_last_avail = last_avail_idx;
+	ring->guest_used_idx = last_avail_idx;
+	ring->guest_signalled_used = last_avail_idx;
+}
+EXPORT_SYMBOL_IF_KUNIT(svq_ring_set_guest);
+
+/**
+ * svq_ring_inflight() - chains taken from the guest and not yet used
+ * @ring: the ring
+ *
+ * Return: the number of chains.
+ */
+u16 svq_ring_inflight(const struct svq_ring *ring)
+{
+	return ring->guest_last_avail - ring->guest_used_idx;
+}
+EXPORT_SYMBOL_IF_KUNIT(svq_ring_inflight);
+
+static int svq_fail(struct svq_ring *ring, int err, const char *why)
+{
+	if (!ring->error)
+		ring->error = why;
+	return err;
+}
+
+static int svq_read16(const struct svq_guest_mem *mem, u64 iova, u16 *val)
+{
+	__le16 v;
+	int ret = mem->ops->read(mem->ctx, iova, &v, sizeof(v));
+
+	*val = le16_to_cpu(v);
+	return ret;
+}
+
+static int svq_write16(const struct svq_guest_mem *mem, u64 iova, u16 val)
+{
+	__le16 v = cpu_to_le16(val);
+
+	return mem->ops->write(mem->ctx, iova, &v, sizeof(v));
+}
+
+/* State of the chain being flattened into the shadow table. */
+struct svq_chain {
+	u16 head;		/* first shadow descriptor */
+	u16 last;		/* last shadow descriptor written */
+	u16 ndesc;
+	bool writable_seen;
+};
+
+/*
+ * Validate one guest data descriptor and append it to the shadow chain.
+ * Returns 0, -ENOSPC when the shadow table is full, or a ring error.
+ */
+static int svq_chain_add(struct svq_ring *ring, const struct svq_guest_mem *mem,
+			 struct svq_chain *chain, const struct svq_vring_desc *gd)
+{
+	u16 flags = le16_to_cpu(gd->flags);
+	u64 addr = le64_to_cpu(gd->addr);
+	u32 len = le32_to_cpu(gd->len);
+	bool writable = flags & SVQ_DESC_F_WRITE;
+	struct svq_vring_desc *sd;
+	u16 i;
+
+	if (chain->ndesc >= ring->num)
+		return svq_fail(ring, -ELOOP, "descriptor chain longer than the ring (loop?)");
+	if (!writable && chain->writable_seen)
+		return svq_fail(ring, -EINVAL, "readable descriptor after a writable one");
+	if (len && addr + len - 1 < addr)
+		return svq_fail(ring, -EINVAL, "descriptor wraps around the address space");
+	if (len && !mem->ops->access_ok(mem->ctx, addr, len,
+					writable ? SVQ_ACCESS_WRITE : SVQ_ACCESS_READ))
+		return svq_fail(ring, -EFAULT, writable ?
+				"writable descriptor outside a writable mapping" :
+				"descriptor outside the mapped memory");
+	if (!ring->num_free)
+		return -ENOSPC;
+
+	i = ring->free_head;
+	sd = &ring->shadow_desc[i];
+	ring->free_head = le16_to_cpu(sd->next);
+	ring->num_free--;
+	sd->addr = gd->addr;
+	sd->len = gd->len;
+	sd->flags = cpu_to_le16(writable ? SVQ_DESC_F_WRITE : 0);
+	/* sd->next keeps the free list's order: the chain follows it */
+	if (chain->ndesc)
+		ring->shadow_desc[chain->last].flags |= cpu_to_le16(SVQ_DESC_F_NEXT);
+	else
+		chain->head = i;
+	chain->last = i;
+	chain->ndesc++;
+	chain->writable_seen |= writable;
+	return 0;
+}
+
+/* Flatten the guest's indirect table described by @gd into the chain. */
+static int svq_chain_add_indirect(struct svq_ring *ring, const struct svq_guest_mem *mem,
+				  struct svq_chain *chain, const struct svq_vring_desc *gd)
+{
+	u64 table = le64_to_cpu(gd->addr);
+	u32 len = le32_to_cpu(gd->len);
+	u32 entries = len / sizeof(struct svq_vring_desc);
+	struct svq_vring_desc d;
+	u32 i = 0, seen = 0;
+	int ret;
+
+	if (!ring->indirect)
+		return svq_fail(ring, -EINVAL, "indirect descriptor not negotiated");
+	if (chain->ndesc)
+		return svq_fail(ring, -EINVAL, "indirect descriptor inside a chain");
+	if (le16_to_cpu(gd->flags) & SVQ_DESC_F_NEXT)
+		return svq_fail(ring, -EINVAL, "indirect descriptor with NEXT");
+	if (!len || len % sizeof(struct svq_vring_desc))
+		return svq_fail(ring, -EINVAL, "indirect table length not a multiple of 16");
+	if (table + len - 1 < table)
+		return svq_fail(ring, -EINVAL, "indirect table wraps around the address space");
+
+	for (;;) {
+		u16 flags;
+
+		if (++seen > entries)
+			return svq_fail(ring, -ELOOP, "indirect chain loops");
+		if (mem->ops->read(mem->ctx, table + (u64)i * sizeof(d), &d, sizeof(d)))
+			return svq_fail(ring, -EFAULT, "indirect table outside the mapped memory");
+		flags = le16_to_cpu(d.flags);
+		if (flags & SVQ_DESC_F_INDIRECT)
+			return svq_fail(ring, -EINVAL, "indirect descriptor in an indirect table");
+		ret = svq_chain_add(ring, mem, chain, &d);
+		if (ret)
+			return ret;
+		if (!(flags & SVQ_DESC_F_NEXT))
+			return 0;
+		i = le16_to_cpu(d.next);
+		if (i >= entries)
+			return svq_fail(ring, -EINVAL, "indirect next out of the table");
+	}
+}
+
+/* Flatten the guest chain at @head into shadow descriptors. */
+static int svq_chain_build(struct svq_ring *ring, const struct svq_guest_mem *mem,
+			   u16 head, struct svq_chain *chain)
+{
+	struct svq_vring_desc d;
+	u16 i = head, flags;
+	int ret;
+
+	for (;;) {
+		u64 iova = ring->guest_desc + (u64)i * sizeof(d);
+
+		if (mem->ops->read(mem->ctx, iova, &d, sizeof(d)))
+			return svq_fail(ring, -EFAULT, "descriptor table outside the mapped memory");
+		flags = le16_to_cpu(d.flags);
+		if (flags & SVQ_DESC_F_INDIRECT)
+			return svq_chain_add_indirect(ring, mem, chain, &d);
+		ret = svq_chain_add(ring, mem, chain, &d);
+		if (ret)
+			return ret;
+		if (!(flags & SVQ_DESC_F_NEXT))
+			return 0;
+		i = le16_to_cpu(d.next);
+		if (i >= ring->num)
+			return svq_fail(ring, -EINVAL, "descriptor next out of the ring");
+	}
+}
+
+/**
+ * svq_ring_relay_avail() - move guest available buffers to the shadow ring
+ * @ring: the ring
+ * @mem: guest memory
+ * @budget: at most this many chains
+ * @res: what was done; @res->notify says to kick the device
+ *
+ * Stops early, with @res->blocked set, when the shadow table has no room
+ * for the next chain; the chain is taken again after used buffers return.
+ * With event index, also tells the guest (avail_event) where the relay
+ * stands, so that the guest kicks for the next buffer.
+ *
+ * Context: any; the caller serializes calls on one ring.
+ * Return: 0, or a negative errno once the guest broke the ring
+ * (@ring->error says how): the ring must not be used again.
+ */
+int svq_ring_relay_avail(struct svq_ring *ring, const struct svq_guest_mem *mem,
+			 unsigned int budget, struct svq_relay_result *res)
+{
+	u16 avail_idx, pending, num = ring->num;
+	int ret;
+
+	*res = (struct svq_relay_result) {};
+	if (ring->error)
+		return -EIO;
+again:
+	if (svq_read16(mem, ring->guest_avail + offsetof(struct svq_vring_avail, idx),
+		       &avail_idx))
+		return svq_fail(ring, -EFAULT, "available ring outside the mapped memory");
+	pending = avail_idx - ring->guest_last_avail;
+	if (pending > num)
+		return svq_fail(ring, -EINVAL, "available index moved by more than the ring size");
+	/* entries are read after the index */
+	virt_rmb();
+
+	while (pending && res->chains < budget) {
+		u16 slot = ring->guest_last_avail & (num - 1);
+		u16 saved_free = ring->free_head, saved_num_free = ring->num_free;
+		struct svq_chain chain = {};
+		u16 head;
+
+		if (svq_read16(mem, ring->guest_avail + offsetof(struct svq_vring_avail, ring) +
+			       sizeof(__le16) * slot, &head))
+			return svq_fail(ring, -EFAULT, "available ring outside the mapped memory");
+		if (head >= num)
+			return svq_fail(ring, -EINVAL, "available head out of the ring");
+		ret = svq_chain_build(ring, mem, head, &chain);
+		if (ret == -ENOSPC) {
+			/* the free list's links are untouched: roll back */
+			ring->free_head = saved_free;
+			ring->num_free = saved_num_free;
+			res->blocked = true;
+			break;
+		}
+		if (ret)
+			return ret;
+
+		ring->heads[chain.head].guest_head = head;
+		ring->heads[chain.head].ndesc = chain.ndesc;
+		ring->shadow_avail->ring[ring->shadow_avail_idx & (num - 1)] =
+			cpu_to_le16(chain.head);
+		ring->shadow_avail_idx++;
+		ring->guest_last_avail++;
+		pending--;
+		res->chains++;
+		res->descs += chain.ndesc;
+	}
+
+	if (ring->event_idx && !res->blocked && res->chains < budget) {
+		/* kick me for the next one; then look again, the guest may not */
+		if (svq_write16(mem, ring->guest_used + offsetof(struct svq_vring_used, ring) +
+				sizeof(struct svq_vring_used_elem) * num,
+				ring->guest_last_avail))
+			return svq_fail(ring, -EFAULT, "used ring not writable");
+		/* avail_event before reading the index again */
+		virt_mb();
+		if (svq_read16(mem, ring->guest_avail + offsetof(struct svq_vring_avail, idx),
+			       &avail_idx))
+			return svq_fail(ring, -EFAULT, "available ring outside the mapped memory");
+		if (avail_idx != ring->guest_last_avail)
+			goto again;
+	}
+	if (!res->chains)
+		return 0;
+
+	/* descriptors and entries before the index */
+	dma_wmb();
+	WRITE_ONCE(ring->shadow_avail->idx, cpu_to_le16(ring->shadow_avail_idx));
+	/* the index before reading the device's notification suppression */
+	virt_mb();
+	if (ring->event_idx) {
+		__le16 *avail_event = (__le16 *)&ring->shadow_used->ring[num];
+
+		res->notify = svq_need_event(le16_to_cpu(READ_ONCE(*avail_event)),
+					     ring->shadow_avail_idx,
+					     ring->shadow_kicked_avail);
+	} else {
+		res->notify = !(le16_to_cpu(READ_ONCE(ring->shadow_used->flags)) &
+				SVQ_USED_F_NO_NOTIFY);
+	}
+	ring->shadow_kicked_avail = ring->shadow_avail_idx;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(svq_ring_relay_avail);
+
+/* Log the writable buffers of a completed chain, up to @len bytes. */
+static unsigned long svq_log_chain(struct svq_ring *ring, const struct svq_log_bitmap *log,
+				   u16 head, u16 ndesc, u32 len)
+{
+	unsigned long pages = 0;
+	u16 i = head;
+	long marked;
+
+	while (ndesc-- && len) {
+		const struct svq_vring_desc *sd = &ring->shadow_desc[i];
+
+		if (le16_to_cpu(sd->flags) & SVQ_DESC_F_WRITE) {
+			u32 n = min_t(u32, len, le32_to_cpu(sd->len));
+
+			marked = svq_log_mark(log, le64_to_cpu(sd->addr), n);
+			if (marked > 0)
+				pages += marked;
+			len -= n;
+		}
+		i = le16_to_cpu(sd->next);
+	}
+	return pages;
+}
+
+static void svq_log_guest(const struct svq_log_bitmap *log, u64 iova, u32 len,
+			  struct svq_relay_result *res)
+{
+	long marked;
+
+	if (!log)
+		return;
+	marked = svq_log_mark(log, iova, len);
+	if (marked > 0)
+		res->pages_logged += marked;
+}
+
+/**
+ * svq_ring_relay_used() - move used buffers from the shadow ring to the guest
+ * @ring: the ring
+ * @mem: guest memory
+ * @log: dirty log to mark what the device wrote and what the relay writes
+ *	 to the guest's used ring, or NULL
+ * @budget: at most this many used entries
+ * @res: what was done; @res->notify says to signal the guest
+ *
+ * Context: any; the caller serializes calls on one ring.
+ * Return: 0, -EIO if the device returned an id that is not in flight, or
+ * -EFAULT if the guest's used ring is not writable; the ring is then broken.
+ */
+int svq_ring_relay_used(struct svq_ring *ring, const struct svq_guest_mem *mem,
+			const struct svq_log_bitmap *log, unsigned int budget,
+			struct svq_relay_result *res)
+{
+	u16 used_idx, num = ring->num;
+	u64 used_ring = ring->guest_used + offsetof(struct svq_vring_used, ring);
+
+	*res = (struct svq_relay_result) {};
+	if (ring->error)
+		return -EIO;
+	used_idx = le16_to_cpu(READ_ONCE(ring->shadow_used->idx));
+	/* entries are read after the index */
+	dma_rmb();
+
+	while (ring->shadow_last_used != used_idx && res->chains < budget) {
+		const struct svq_vring_used_elem *e =
+			&ring->shadow_used->ring[ring->shadow_last_used & (num - 1)];
+		u32 id = le32_to_cpu(e->id), len = le32_to_cpu(e->len);
+		struct svq_vring_used_elem ge;
+		struct svq_head *h;
+		u64 elem_iova;
+		u16 last, n;
+
+		if (id >= num || !ring->heads[id].ndesc)
+			return svq_fail(ring, -EIO, "device used a descriptor not in flight");
+		h = &ring->heads[id];
+		if (log)
+			res->pages_logged += svq_log_chain(ring, log, id, h->ndesc, len);
+
+		ge.id = cpu_to_le32(h->guest_head);
+		ge.len = cpu_to_le32(len);
+		elem_iova = used_ring + sizeof(ge) * (ring->guest_used_idx & (num - 1));
+		if (mem->ops->write(mem->ctx, elem_iova, &ge, sizeof(ge)))
+			return svq_fail(ring, -EFAULT, "used ring not writable");
+		svq_log_guest(log, elem_iova, sizeof(ge), res);
+
+		/* give the chain back to the free list */
+		for (last = id, n = 1; n < h->ndesc; n++)
+			last = le16_to_cpu(ring->shadow_desc[last].next);
+		ring->shadow_desc[last].next = cpu_to_le16(ring->free_head);
+		ring->free_head = id;
+		ring->num_free += h->ndesc;
+		res->descs += h->ndesc;
+		h->ndesc = 0;
+
+		ring->guest_used_idx++;
+		ring->shadow_last_used++;
+		res->chains++;
+	}
+
+	if (ring->event_idx) {
+		/* interrupt us for the next used entry */
+		WRITE_ONCE(ring->shadow_avail->ring[num], cpu_to_le16(ring->shadow_last_used));
+	}
+	if (!res->chains)
+		return 0;
+
+	/* used entries before the index */
+	virt_wmb();
+	if (svq_write16(mem, ring->guest_used + offsetof(struct svq_vring_used, idx),
+			ring->guest_used_idx))
+		return svq_fail(ring, -EFAULT, "used ring not writable");
+	svq_log_guest(log, ring->guest_used + offsetof(struct svq_vring_used, idx),
+		      sizeof(__le16), res);
+
+	/* the index before reading the driver's interrupt suppression */
+	virt_mb();
+	if (ring->event_idx) {
+		u16 used_event;
+
+		if (svq_read16(mem, ring->guest_avail + offsetof(struct svq_vring_avail, ring) +
+			       sizeof(__le16) * num, &used_event))
+			return svq_fail(ring, -EFAULT, "available ring outside the mapped memory");
+		res->notify = svq_need_event(used_event, ring->guest_used_idx,
+					     ring->guest_signalled_used);
+	} else {
+		u16 flags;
+
+		if (svq_read16(mem, ring->guest_avail, &flags))
+			return svq_fail(ring, -EFAULT, "available ring outside the mapped memory");
+		res->notify = !(flags & SVQ_AVAIL_F_NO_INTERRUPT);
+	}
+	ring->guest_signalled_used = ring->guest_used_idx;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(svq_ring_relay_used);

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Split virtqueue relay core of the vDPA shadow virtqueue.
+ *
+ * Moves available buffers from a guest's split ring to a shadow ring that
+ * the lower device runs, and used buffers back, validating everything read
+ * from guest memory. No device plumbing here: guest memory is reached
+ * through struct svq_guest_mem, and the file also builds in userspace
+ * (tools/testing/svq/fuzz/).
+ */
+#ifndef _SVQ_RING_H
+#define _SVQ_RING_H
+
+#include <linux/types.h>
+
+#include "svq_log.h"
+
+/* Little-endian split ring layout (VIRTIO_F_VERSION_1). */
+struct svq_vring_desc {
+	__le64 addr;
+	__le32 len;
+	__le16 flags;
+	__le16 next;
+};
+
+struct svq_vring_avail {
+	__le16 flags;
+	__le16 idx;
+	__le16 ring[];		/* num entries, then used_event */
+};
+
+struct svq_vring_used_elem {
+	__le32 id;
+	__le32 len;
+};
+
+struct svq_vring_used {
+	__le16 flags;
+	__le16 idx;
+	struct svq_vring_used_elem ring[];	/* num entries, then avail_event */
+};
+
+#define SVQ_DESC_F_NEXT		1
+#define SVQ_DESC_F_WRITE	2
+#define SVQ_DESC_F_INDIRECT	4
+#define SVQ_USED_F_NO_NOTIFY	1
+#define SVQ_AVAIL_F_NO_INTERRUPT 1
+
+/* Access a device needs to a buffer, for svq_guest_mem_ops.access_ok. */
+#define SVQ_ACCESS_READ		1
+#define SVQ_ACCESS_WRITE	2
+
+/**
+ * struct svq_guest_mem_ops - access to guest memory by IOVA
+ * @read: copy @len bytes at @iova into @buf; 0 or -EFAULT if unmapped
+ * @write: copy @len bytes from @buf to @iova; 0 or -EFAULT if not mapped
+ *	   writable
+ * @access_ok: is all of [@iova, @iova + @len) mapped with @access
+ *	       (SVQ_ACCESS_READ and/or SVQ_ACCESS_WRITE) for the device?
+ *
+ * Two- and four-byte accesses to naturally aligned addresses must be
+ * single accesses (ring indices are shared with a running guest).
+ */
+struct svq_guest_mem_ops {
+	int (*read)(void *ctx, u64 iova, void *buf, u32 len);
+	int (*write)(void *ctx, u64 iova, const void *buf, u32 len);
+	bool (*access_ok)(void *ctx, u64 iova, u64 len, u32 access);
+};
+
+/**
+ * struct svq_guest_mem - guest memory of one address space
+ * @ops: accessors
+ * @ctx: their context
+ */
+struct svq_guest_mem {
+	const struct svq_guest_mem_ops *ops;
+	void *ctx;
+};
+
+/**
+ * struct svq_head - what the relay remembers of a chain in flight
+ * @guest_head: the guest's head descriptor id, returned in its used ring
+ * @ndesc: shadow descriptors the chain takes (0: not in flight)
+ */
+struct svq_head {
+	u16 guest_head;
+	u16 ndesc;
+};
+
+/**
+ * struct svq_ring - one relayed split virtqueue
+ * @num: ring size (a power of two, up to 32768)
+ * @event_idx: VIRTIO_RING_F_EVENT_IDX negotiated (both rings)
+ * @indirect: VIRTIO_RING_F_INDIRECT_DESC negotiated (guest ring)
+ * @guest_desc: IOVA of the guest's descriptor table
+ * @guest_avail: IOVA of the guest's available ring
+ * @guest_used: IOVA of the guest's used ring
+ * @guest_last_avail: next guest available entry to relay
+ * @guest_used_idx: next guest used entry to fill
+ * @guest_signalled_used: guest used index at the last interrupt decision
+ * @shadow_desc: the shadow descriptor table (kernel memory)
+ * @shadow_avail: the shadow available ring
+ * @shadow_used: the shadow used ring
+ * @shadow_avail_idx: next shadow available entry
+ * @shadow_kicked_avail: shadow available index at the last kick decision
+ * @shadow_last_used: next shadow used entry to relay back
+ * @free_head: first free shadow descriptor (free list linked by next)
+ * @num_free: number of free shadow descriptors
+ * @heads: per shadow head descriptor, the chain in flight
+ * @error: what the guest (or device) did wrong, once the ring is broken
+ */
+struct svq_ring {
+	u16 num;
+	bool event_idx;
+	bool indirect;
+
+	u64 guest_desc;
+	u64 guest_avail;
+	u64 guest_used;
+	u16 guest_last_avail;
+	u16 guest_used_idx;
+	u16 guest_signalled_used;
+
+	struct svq_vring_desc *shadow_desc;
+	struct svq_vring_avail *shadow_avail;
+	struct svq_vring_used *shadow_used;
+	u16 shadow_avail_idx;
+	u16 shadow_kicked_avail;
+	u16 shadow_last_used;
+	u16 free_head;
+	u16 num_free;
+	struct svq_head *heads;
+
+	const char *error;
+};
+
+/**
+ * struct svq_relay_result - what one relay pass did
+ * @chains: chains moved
+ * @descs: descriptors moved
+ * @pages_logged: log bits set
+ * @notify: the other side must be notified (kick the device, or signal
+ *	    the guest)
+ * @blocked: relay_avail stopped for want of free shadow descriptors
+ */
+struct svq_relay_result {
+	unsigned int chains;
+	unsigned int descs;
+	unsigned long pages_logged;
+	bool notify;
+	bool blocked;
+};
+
+size_t svq_ring_shadow_size(u16 num);
+void svq_ring_init(struct svq_ring *ring, u16 num, void *shadow, struct svq_head *heads,
+		   bool event_idx, bool indirect);
+void svq_ring_set_guest(struct svq_ring *ring, u64 desc, u64 avail, u64 used,
+			u16 last_avail_idx);
+int svq_ring_relay_avail(struct svq_ring *ring, const struct svq_guest_mem *mem,
+			 unsigned int budget, struct svq_relay_result *res);
+int svq_ring_relay_used(struct svq_ring *ring, const struct svq_guest_mem *mem,
+			const struct svq_log_bitmap *log, unsigned int budget,
+			struct svq_relay_result *res);
+u16 svq_ring_inflight(const struct svq_ring *ring);
+
+#endif /* _SVQ_RING_H */

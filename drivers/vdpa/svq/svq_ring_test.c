@@ -1,0 +1,520 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests of the shadow virtqueue relay core on synthetic rings: a
+ * fake guest (flat memory with a read-only window) and a fake device that
+ * consumes the shadow ring.
+ */
+
+#include <kunit/test.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "svq_ring.h"
+
+#define G_BASE		0x100000ULL
+#define G_SIZE		0x10000ULL
+#define G_DESC		(G_BASE + 0x0000)
+#define G_AVAIL		(G_BASE + 0x1000)
+#define G_USED		(G_BASE + 0x2000)
+#define G_INDIRECT	(G_BASE + 0x3000)
+#define G_BUF		(G_BASE + 0x4000)
+#define G_RO		(G_BASE + 0xc000)	/* read-only window, 8 KiB */
+#define G_RO_END	(G_BASE + 0xe000)
+
+struct fake {
+	u8 guest[G_SIZE];
+	struct svq_ring ring;
+	struct svq_guest_mem mem;
+	void *shadow;
+	struct svq_head heads[256];
+	u16 guest_avail_idx;	/* the fake guest's next avail entry */
+	u16 dev_last_avail;	/* the fake device's next shadow avail entry */
+	u16 dev_used_idx;
+	u64 log_words[8];
+	struct svq_log_bitmap log;
+};
+
+static bool in_guest(u64 iova, u64 len)
+{
+	return iova >= G_BASE && len <= G_SIZE && iova - G_BASE <= G_SIZE - len;
+}
+
+static bool hits_ro(u64 iova, u64 len)
+{
+	return iova < G_RO_END && iova + len > G_RO;
+}
+
+static int fake_read(void *ctx, u64 iova, void *buf, u32 len)
+{
+	struct fake *f = ctx;
+
+	if (!in_guest(iova, len))
+		return -EFAULT;
+	memcpy(buf, f->guest + (iova - G_BASE), len);
+	return 0;
+}
+
+static int fake_write(void *ctx, u64 iova, const void *buf, u32 len)
+{
+	struct fake *f = ctx;
+
+	if (!in_guest(iova, len) || hits_ro(iova, len))
+		return -EFAULT;
+	memcpy(f->guest + (iova - G_BASE), buf, len);
+	return 0;
+}
+
+static bool fake_access_ok(void *ctx, u64 iova, u64 len, u32 access)
+{
+	return in_guest(iova, len) && !((access & SVQ_ACCESS_WRITE) && hits_ro(iova, len));
+}
+
+static const struct svq_guest_mem_ops fake_mem_ops = {
+	.read = fake_read,
+	.write = fake_write,
+	.access_ok = fake_access_ok,
+};
+
+static void *gptr(struct fake *f, u64 iova)
+{
+	return f->guest + (iova - G_BASE);
+}
+
+static struct svq_vring_desc *gdesc(struct fake *f, u16 i)
+{
+	return (struct svq_vring_desc *)gptr(f, G_DESC) + i;
+}
+
+static void set_desc(struct svq_vring_desc *d, u64 addr, u32 len, u16 flags, u16 next)
+{
+	d->addr = cpu_to_le64(addr);
+	d->len = cpu_to_le32(len);
+	d->flags = cpu_to_le16(flags);
+	d->next = cpu_to_le16(next);
+}
+
+static struct svq_vring_avail *gavail(struct fake *f)
+{
+	return gptr(f, G_AVAIL);
+}
+
+static struct svq_vring_used *gused(struct fake *f)
+{
+	return gptr(f, G_USED);
+}
+
+/* The guest makes chain @head available. */
+static void guest_post(struct fake *f, u16 head)
+{
+	gavail(f)->ring[f->guest_avail_idx % f->ring.num] = cpu_to_le16(head);
+	f->guest_avail_idx++;
+	gavail(f)->idx = cpu_to_le16(f->guest_avail_idx);
+}
+
+/* The device takes the next shadow chain; returns its head. */
+static u16 dev_take(struct kunit *test, struct fake *f)
+{
+	u16 head;
+
+	KUNIT_ASSERT_NE(test, le16_to_cpu(f->ring.shadow_avail->idx), f->dev_last_avail);
+	head = le16_to_cpu(f->ring.shadow_avail->ring[f->dev_last_avail % f->ring.num]);
+	f->dev_last_avail++;
+	return head;
+}
+
+static void dev_use(struct fake *f, u16 id, u32 len)
+{
+	struct svq_vring_used_elem *e = &f->ring.shadow_used->ring[f->dev_used_idx % f->ring.num];
+
+	e->id = cpu_to_le32(id);
+	e->len = cpu_to_le32(len);
+	f->dev_used_idx++;
+	f->ring.shadow_used->idx = cpu_to_le16(f->dev_used_idx);
+}
+
+static struct fake *fake_new(struct kunit *test, u16 num, bool event_idx, bool indirect,
+			     u16 start)
+{
+	struct fake *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	f->shadow = kunit_kzalloc(test, svq_ring_shadow_size(num), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, f->shadow);
+	f->mem.ops = &fake_mem_ops;
+	f->mem.ctx = f;
+	svq_ring_init(&f->ring, num, f->shadow, f->heads, event_idx, indirect);
+	svq_ring_set_guest(&f->ring, G_DESC, G_AVAIL, G_USED, start);
+	f->guest_avail_idx = start;
+	gavail(f)->idx = cpu_to_le16(start);
+	gused(f)->idx = cpu_to_le16(start);
+	f->log.bits = (unsigned long *)f->log_words;
+	f->log.nbits = 64 * ARRAY_SIZE(f->log_words);
+	return f;
+}
+
+static int relay_avail(struct fake *f, struct svq_relay_result *res)
+{
+	return svq_ring_relay_avail(&f->ring, &f->mem, 256, res);
+}
+
+static int relay_used(struct fake *f, struct svq_relay_result *res)
+{
+	return svq_ring_relay_used(&f->ring, &f->mem, NULL, 256, res);
+}
+
+static void svq_ring_test_in_order(struct kunit *test)
+{
+	struct fake *f = fake_new(test, 8, false, false, 0);
+	struct svq_relay_result res;
+	u16 i, head;
+
+	for (i = 0; i < 3; i++) {
+		set_desc(gdesc(f, i), G_BUF + i * 0x100, 0x100, SVQ_DESC_F_WRITE, 0);
+		guest_post(f, i);
+	}
+	KUNIT_ASSERT_EQ(test, relay_avail(f, &res), 0);
+	KUNIT_EXPECT_EQ(test, res.chains, 3);
+	KUNIT_EXPECT_TRUE(test, res.notify);
+	KUNIT_EXPECT_EQ(test, le16_to_cpu(f->ring.shadow_avail->idx), 3);
+
+	for (i = 0; i < 3; i++) {
+		head = dev_take(test, f);
+		KUNIT_EXPECT_EQ(test, le64_to_cpu(f->ring.shadow_desc[head].addr),
+				G_BUF + i * 0x100);
+		KUNIT_EXPECT_EQ(test, le16_to_cpu(f->ring.shadow_desc[head].flags),
+				SVQ_DESC_F_WRITE);
+		dev_use(f, head, 10 + i);
+	}
+	KUNIT_ASSERT_EQ(test, relay_used(f, &res), 0);
+	KUNIT_EXPECT_EQ(test, res.chains, 3);
+	KUNIT_EXPECT_TRUE(test, res.notify);
+	KUNIT_EXPECT_EQ(test, le16_to_cpu(gused(f)->idx), 3);
+	for (i = 0; i < 3; i++) {
+		KUNIT_EXPECT_EQ(test, le32_to_cpu(gused(f)->ring[i].id), i);
+		KUNIT_EXPECT_EQ(test, le32_to_cpu(gused(f)->ring[i].len), 10 + i);
+	}
+	KUNIT_EXPECT_EQ(test, f->ring.num_free, 8);
+	KUNIT_EXPECT_EQ(test, svq_ring_inflight(&f->ring), 0);
+}
+
+static void svq_ring_test_out_of_order(struct kunit *test)
+{
+	struct fake *f = fake_new(test, 8, false, false, 0);
+	struct svq_relay_result res;
+	u16 heads[4], i;
+
+	for (i = 0; i < 4; i++) {
+		/* chains of two: readable header, writable buffer */
+		set_desc(gdesc(f, 2 * i), G_BUF + i * 0x200, 12, SVQ_DESC_F_NEXT, 2 * i + 1);
+		set_desc(gdesc(f, 2 * i + 1), G_BUF + i * 0x200 + 12, 100,
+			 SVQ_DESC_F_WRITE, 0);
+		guest_post(f, 2 * i);
+	}
+	KUNIT_ASSERT_EQ(test, relay_avail(f, &res), 0);
+	KUNIT_EXPECT_EQ(test, res.chains, 4);
+	KUNIT_EXPECT_EQ(test, res.descs, 8);
+	for (i = 0; i < 4; i++)
+		heads[i] = dev_take(test, f);
+	dev_use(f, heads[2], 1);
+	dev_use(f, heads[0], 2);
+	dev_use(f, heads[3], 3);
+	KUNIT_ASSERT_EQ(test, relay_used(f, &res), 0);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(gused(f)->ring[0].id), 4);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(gused(f)->ring[1].id), 0);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(gused(f)->ring[2].id), 6);
+	KUNIT_EXPECT_EQ(test, f->ring.num_free, 6);
+	KUNIT_EXPECT_EQ(test, svq_ring_inflight(&f->ring), 1);
+	dev_use(f, heads[1], 4);
+	KUNIT_ASSERT_EQ(test, relay_used(f, &res), 0);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(gused(f)->ring[3].id), 2);
+	KUNIT_EXPECT_EQ(test, f->ring.num_free, 8);
+}
+
+static void svq_ring_test_wraparound(struct kunit *test)
+{
+	u16 start = 65530, idx;
+	struct fake *f = fake_new(test, 4, false, false, start);
+	struct svq_relay_result res;
+	unsigned int n;
+
+	/* 40 chains through a ring of 4, across the 16-bit index wrap */
+	for (n = 0; n < 40; n++) {
+		u16 slot = n % 4;
+
+		set_desc(gdesc(f, slot), G_BUF + slot * 0x100, 0x100, SVQ_DESC_F_WRITE, 0);
+		guest_post(f, slot);
+		KUNIT_ASSERT_EQ(test, relay_avail(f, &res), 0);
+		KUNIT_ASSERT_EQ(test, res.chains, 1);
+		dev_use(f, dev_take(test, f), n);
+		KUNIT_ASSERT_EQ(test, relay_used(f, &res), 0);
+		KUNIT_ASSERT_EQ(test, res.chains, 1);
+		idx = start + n;
+		KUNIT_ASSERT_EQ(test, le32_to_cpu(gused(f)->ring[idx % 4].id), slot);
+		KUNIT_ASSERT_EQ(test, le32_to_cpu(gused(f)->ring[idx % 4].len), n);
+	}
+	idx = start + n;	/* n == 40 */
+	KUNIT_EXPECT_EQ(test, le16_to_cpu(gused(f)->idx), idx);
+	KUNIT_EXPECT_EQ(test, f->ring.guest_last_avail, idx);
+}
+
+static void svq_ring_test_indirect(struct kunit *test)
+{
+	struct fake *f = fake_new(test, 8, false, true, 0);
+	struct svq_vring_desc *table = gptr(f, G_INDIRECT);
+	struct svq_relay_result res;
+	u16 head, i, flags;
+
+	set_desc(&table[0], G_BUF, 12, SVQ_DESC_F_NEXT, 2);
+	set_desc(&table[2], G_BUF + 12, 50, SVQ_DESC_F_NEXT, 1);
+	set_desc(&table[1], G_BUF + 0x100, 1500, SVQ_DESC_F_WRITE, 0);
+	set_desc(gdesc(f, 5), G_INDIRECT, 3 * sizeof(*table), SVQ_DESC_F_INDIRECT, 0);
+	guest_post(f, 5);
+	KUNIT_ASSERT_EQ(test, relay_avail(f, &res), 0);
+	KUNIT_EXPECT_EQ(test, res.descs, 3);
+	head = dev_take(test, f);
+	/* flattened: read, read, write; NEXT on all but the last */
+	for (i = head; ; i = le16_to_cpu(f->ring.shadow_desc[i].next)) {
+		flags = le16_to_cpu(f->ring.shadow_desc[i].flags);
+		KUNIT_EXPECT_FALSE(test, flags & SVQ_DESC_F_INDIRECT);
+		if (!(flags & SVQ_DESC_F_NEXT))
+			break;
+	}
+	KUNIT_EXPECT_EQ(test, le64_to_cpu(f->ring.shadow_desc[i].addr), G_BUF + 0x100);
+	KUNIT_EXPECT_EQ(test, flags, SVQ_DESC_F_WRITE);
+	dev_use(f, head, 1500);
+	KUNIT_ASSERT_EQ(test, relay_used(f, &res), 0);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(gused(f)->ring[0].id), 5);
+	KUNIT_EXPECT_EQ(test, f->ring.num_free, 8);
+}
+
+static void svq_ring_test_event_idx(struct kunit *test)
+{
+	struct fake *f = fake_new(test, 8, true, false, 0);
+	__le16 *used_event = &gavail(f)->ring[8];
+	__le16 *avail_event = (__le16 *)&gused(f)->ring[8];
+	__le16 *dev_avail_event = (__le16 *)&f->ring.shadow_used->ring[8];
+	struct svq_relay_result res;
+	u16 i;
+
+	for (i = 0; i < 4; i++)
+		set_desc(gdesc(f, i), G_BUF + i * 0x100, 0x100, SVQ_DESC_F_WRITE, 0);
+	/* the device wants a kick only when entry 1 is added */
+	*dev_avail_event = cpu_to_le16(1);
+	guest_post(f, 0);
+	KUNIT_ASSERT_EQ(test, relay_avail(f, &res), 0);
+	KUNIT_EXPECT_FALSE(test, res.notify);
+	KUNIT_EXPECT_EQ(test, le16_to_cpu(*avail_event), 1);
+	guest_post(f, 1);
+	KUNIT_ASSERT_EQ(test, relay_avail(f, &res), 0);
+	KUNIT_EXPECT_TRUE(test, res.notify);
+	KUNIT_EXPECT_EQ(test, le16_to_cpu(*avail_event), 2);
+
+	/* the guest wants an interrupt once used idx passes 1 */
+	*used_event = cpu_to_le16(1);
+	dev_use(f, dev_take(test, f), 1);
+	KUNIT_ASSERT_EQ(test, relay_used(f, &res), 0);
+	KUNIT_EXPECT_FALSE(test, res.notify);
+	KUNIT_EXPECT_EQ(test, le16_to_cpu(f->ring.shadow_avail->ring[8]), 1);
+	dev_use(f, dev_take(test, f), 1);
+	KUNIT_ASSERT_EQ(test, relay_used(f, &res), 0);
+	KUNIT_EXPECT_TRUE(test, res.notify);
+}
+
+static void svq_ring_test_no_interrupt_flag(struct kunit *test)
+{
+	struct fake *f = fake_new(test, 8, false, false, 0);
+	struct svq_relay_result res;
+
+	set_desc(gdesc(f, 0), G_BUF, 0x100, SVQ_DESC_F_WRITE, 0);
+	guest_post(f, 0);
+	f->ring.shadow_used->flags = cpu_to_le16(SVQ_USED_F_NO_NOTIFY);
+	KUNIT_ASSERT_EQ(test, relay_avail(f, &res), 0);
+	KUNIT_EXPECT_FALSE(test, res.notify);
+	gavail(f)->flags = cpu_to_le16(SVQ_AVAIL_F_NO_INTERRUPT);
+	dev_use(f, dev_take(test, f), 1);
+	KUNIT_ASSERT_EQ(test, relay_used(f, &res), 0);
+	KUNIT_EXPECT_FALSE(test, res.notify);
+}
+
+static void svq_ring_test_blocked_until_used(struct kunit *test)
+{
+	struct fake *f = fake_new(test, 4, false, false, 0);
+	struct svq_relay_result res;
+	u16 i, first;
+
+	for (i = 0; i < 3; i++) {
+		set_desc(gdesc(f, i), G_BUF, 12, SVQ_DESC_F_NEXT, 3);
+		set_desc(gdesc(f, 3), G_BUF + 0x100, 100, SVQ_DESC_F_WRITE, 0);
+	}
+	/* three chains of two share descriptor 3: fine for the relay */
+	for (i = 0; i < 3; i++)
+		guest_post(f, i);
+	KUNIT_ASSERT_EQ(test, relay_avail(f, &res), 0);
+	KUNIT_EXPECT_EQ(test, res.chains, 2);
+	KUNIT_EXPECT_TRUE(test, res.blocked);
+	KUNIT_EXPECT_EQ(test, f->ring.num_free, 0);
+	first = dev_take(test, f);
+	dev_use(f, first, 5);
+	KUNIT_ASSERT_EQ(test, relay_used(f, &res), 0);
+	KUNIT_ASSERT_EQ(test, relay_avail(f, &res), 0);
+	KUNIT_EXPECT_EQ(test, res.chains, 1);
+	KUNIT_EXPECT_FALSE(test, res.blocked);
+	KUNIT_EXPECT_EQ(test, svq_ring_inflight(&f->ring), 2);
+}
+
+static void svq_ring_test_log(struct kunit *test)
+{
+	struct fake *f = fake_new(test, 8, false, false, 0);
+	struct svq_relay_result res;
+	u64 page;
+
+	/* G_BASE is page 0x100: a 3-page buffer at page 0x104, 2.5 pages written */
+	set_desc(gdesc(f, 0), G_BUF, 12, SVQ_DESC_F_NEXT, 1);
+	set_desc(gdesc(f, 1), G_BUF + 0x800, 0x3000, SVQ_DESC_F_WRITE, 0);
+	guest_post(f, 0);
+	f->log.bits = kunit_kzalloc(test, 0x200 / 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, f->log.bits);
+	f->log.nbits = 0x200;
+	KUNIT_ASSERT_EQ(test, relay_avail(f, &res), 0);
+	dev_use(f, dev_take(test, f), 0x2000);
+	KUNIT_ASSERT_EQ(test, svq_ring_relay_used(&f->ring, &f->mem, &f->log, 256, &res), 0);
+	for (page = 0; page < 0x200; page++) {
+		/* written: 0x104800..0x1067ff; used ring: page 0x102 */
+		bool want = page == 0x104 || page == 0x105 || page == 0x106 || page == 0x102;
+
+		KUNIT_EXPECT_EQ_MSG(test, test_bit_le(page, f->log.bits), want,
+				    "page 0x%llx", page);
+	}
+	KUNIT_EXPECT_EQ(test, res.pages_logged, 4 + 1);	/* elem and idx: same page */
+}
+
+/* Each malformed ring breaks the relay with an error, and it stays broken. */
+static void expect_broken(struct kunit *test, struct fake *f, int ret, int err)
+{
+	struct svq_relay_result res;
+
+	KUNIT_EXPECT_EQ(test, ret, err);
+	KUNIT_EXPECT_NOT_NULL(test, f->ring.error);
+	KUNIT_EXPECT_EQ(test, relay_avail(f, &res), -EIO);
+	KUNIT_EXPECT_EQ(test, relay_used(f, &res), -EIO);
+}
+
+static void svq_ring_test_malformed(struct kunit *test)
+{
+	struct svq_vring_desc *table;
+	struct svq_relay_result res;
+	struct fake *f;
+	int i;
+
+	/* loop in the descriptor table */
+	f = fake_new(test, 8, false, false, 0);
+	set_desc(gdesc(f, 0), G_BUF, 10, SVQ_DESC_F_NEXT, 1);
+	set_desc(gdesc(f, 1), G_BUF, 10, SVQ_DESC_F_NEXT, 0);
+	guest_post(f, 0);
+	expect_broken(test, f, relay_avail(f, &res), -ELOOP);
+
+	/* head out of range */
+	f = fake_new(test, 8, false, false, 0);
+	guest_post(f, 8);
+	expect_broken(test, f, relay_avail(f, &res), -EINVAL);
+
+	/* next out of range */
+	f = fake_new(test, 8, false, false, 0);
+	set_desc(gdesc(f, 0), G_BUF, 10, SVQ_DESC_F_NEXT, 200);
+	guest_post(f, 0);
+	expect_broken(test, f, relay_avail(f, &res), -EINVAL);
+
+	/* chain longer than the ring, through an indirect table */
+	f = fake_new(test, 4, false, true, 0);
+	table = gptr(f, G_INDIRECT);
+	for (i = 0; i < 5; i++)
+		set_desc(&table[i], G_BUF, 10, i < 4 ? SVQ_DESC_F_NEXT : 0, i + 1);
+	set_desc(gdesc(f, 0), G_INDIRECT, 5 * sizeof(*table), SVQ_DESC_F_INDIRECT, 0);
+	guest_post(f, 0);
+	expect_broken(test, f, relay_avail(f, &res), -ELOOP);
+
+	/* indirect in indirect */
+	f = fake_new(test, 8, false, true, 0);
+	table = gptr(f, G_INDIRECT);
+	set_desc(&table[0], G_INDIRECT, 16, SVQ_DESC_F_INDIRECT, 0);
+	set_desc(gdesc(f, 0), G_INDIRECT, 16, SVQ_DESC_F_INDIRECT, 0);
+	guest_post(f, 0);
+	expect_broken(test, f, relay_avail(f, &res), -EINVAL);
+
+	/* indirect not negotiated */
+	f = fake_new(test, 8, false, false, 0);
+	set_desc(gdesc(f, 0), G_INDIRECT, 16, SVQ_DESC_F_INDIRECT, 0);
+	guest_post(f, 0);
+	expect_broken(test, f, relay_avail(f, &res), -EINVAL);
+
+	/* indirect table length not a multiple of 16 */
+	f = fake_new(test, 8, false, true, 0);
+	set_desc(gdesc(f, 0), G_INDIRECT, 20, SVQ_DESC_F_INDIRECT, 0);
+	guest_post(f, 0);
+	expect_broken(test, f, relay_avail(f, &res), -EINVAL);
+
+	/* buffer outside the IOTLB */
+	f = fake_new(test, 8, false, false, 0);
+	set_desc(gdesc(f, 0), G_BASE + G_SIZE - 8, 16, 0, 0);
+	guest_post(f, 0);
+	expect_broken(test, f, relay_avail(f, &res), -EFAULT);
+
+	/* device write to a read-only map */
+	f = fake_new(test, 8, false, false, 0);
+	set_desc(gdesc(f, 0), G_RO + 0x100, 16, SVQ_DESC_F_WRITE, 0);
+	guest_post(f, 0);
+	expect_broken(test, f, relay_avail(f, &res), -EFAULT);
+
+	/* available index jumps by more than the ring */
+	f = fake_new(test, 8, false, false, 0);
+	gavail(f)->idx = cpu_to_le16(9);
+	expect_broken(test, f, relay_avail(f, &res), -EINVAL);
+
+	/* readable after writable */
+	f = fake_new(test, 8, false, false, 0);
+	set_desc(gdesc(f, 0), G_BUF, 10, SVQ_DESC_F_WRITE | SVQ_DESC_F_NEXT, 1);
+	set_desc(gdesc(f, 1), G_BUF, 10, 0, 0);
+	guest_post(f, 0);
+	expect_broken(test, f, relay_avail(f, &res), -EINVAL);
+
+	/* descriptor table outside the IOTLB */
+	f = fake_new(test, 8, false, false, 0);
+	svq_ring_set_guest(&f->ring, G_BASE + G_SIZE, G_AVAIL, G_USED, 0);
+	guest_post(f, 0);
+	expect_broken(test, f, relay_avail(f, &res), -EFAULT);
+
+	/* used ring in the read-only window */
+	f = fake_new(test, 8, false, false, 0);
+	svq_ring_set_guest(&f->ring, G_DESC, G_AVAIL, G_RO, 0);
+	set_desc(gdesc(f, 0), G_BUF, 10, SVQ_DESC_F_WRITE, 0);
+	guest_post(f, 0);
+	KUNIT_ASSERT_EQ(test, relay_avail(f, &res), 0);
+	dev_use(f, dev_take(test, f), 1);
+	expect_broken(test, f, relay_used(f, &res), -EFAULT);
+
+	/* the device returns an id that is not in flight */
+	f = fake_new(test, 8, false, false, 0);
+	dev_use(f, 3, 1);
+	expect_broken(test, f, relay_used(f, &res), -EIO);
+}
+
+static struct kunit_case svq_ring_test_cases[] = {
+	KUNIT_CASE(svq_ring_test_in_order),
+	KUNIT_CASE(svq_ring_test_out_of_order),
+	KUNIT_CASE(svq_ring_test_wraparound),
+	KUNIT_CASE(svq_ring_test_indirect),
+	KUNIT_CASE(svq_ring_test_event_idx),
+	KUNIT_CASE(svq_ring_test_no_interrupt_flag),
+	KUNIT_CASE(svq_ring_test_blocked_until_used),
+	KUNIT_CASE(svq_ring_test_log),
+	KUNIT_CASE(svq_ring_test_malformed),
+	{}
+};
+
+static struct kunit_suite svq_ring_test_suite = {
+	.name = "vhost_vdpa_svq_ring",
+	.test_cases = svq_ring_test_cases,
+};
+
+kunit_test_suite(svq_ring_test_suite);
