@@ -249,7 +249,7 @@ static int svq_chain_build(struct svq_ring *ring, const struct svq_guest_mem *me
 		u64 iova = ring->guest_desc + (u64)i * sizeof(d);
 
 		if (mem->ops->read(mem->ctx, iova, &d, sizeof(d)))
-			return svq_fail(ring, -EFAULT, "descriptor table outside the mapped memory");
+			return svq_fail(ring, -EFAULT, "descriptor outside the mapped memory");
 		flags = le16_to_cpu(d.flags);
 		if (flags & SVQ_DESC_F_INDIRECT)
 			return svq_chain_add_indirect(ring, mem, chain, &d);
