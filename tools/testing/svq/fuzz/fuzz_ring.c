@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libFuzzer harness for the relay core (svq_ring.c): the input is a hostile
+ * guest's memory (descriptor table, available ring, indirect tables) and a
+ * script of events (relays in both directions, the device completing
+ * chains, the guest rewriting its memory). ASan and UBSan watch every
+ * access; the harness checks the relay's own invariants.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../../../drivers/vdpa/svq/svq_ring.h"
+
+#define G_BASE	0x10000ULL
+#define G_SIZE	0x4000ULL
+#define G_RO	(G_BASE + 0x3000)	/* last 4 KiB read-only */
+#define NUM	8
+
+struct fuzz_guest {
+	uint8_t mem[G_SIZE];
+};
+
+static bool in_guest(uint64_t iova, uint64_t len)
+{
+	return iova >= G_BASE && len <= G_SIZE && iova - G_BASE <= G_SIZE - len;
+}
+
+static int g_read(void *ctx, uint64_t iova, void *buf, uint32_t len)
+{
+	struct fuzz_guest *g = ctx;
+
+	if (!in_guest(iova, len))
+		return -EFAULT;
+	memcpy(buf, g->mem + (iova - G_BASE), len);
+	return 0;
+}
+
+static int g_write(void *ctx, uint64_t iova, const void *buf, uint32_t len)
+{
+	struct fuzz_guest *g = ctx;
+
+	if (!in_guest(iova, len) || iova + len > G_RO)
+		return -EFAULT;
+	memcpy(g->mem + (iova - G_BASE), buf, len);
+	return 0;
+}
+
+static bool g_access_ok(void *ctx, uint64_t iova, uint64_t len, uint32_t access)
+{
+	(void)ctx;
+	return in_guest(iova, len) && (!(access & SVQ_ACCESS_WRITE) || iova + len <= G_RO);
+}
+
+static const struct svq_guest_mem_ops ops = { g_read, g_write, g_access_ok };
+
+/* Every shadow descriptor is either free or in exactly one chain in flight. */
+static void check_invariants(const struct svq_ring *r)
+{
+	unsigned int inflight = 0, i;
+
+	for (i = 0; i < NUM; i++)
+		inflight += r->heads[i].ndesc;
+	assert(inflight + r->num_free == NUM);
+	assert(svq_ring_inflight(r) <= NUM);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct fuzz_guest g;
+	static uint8_t shadow[16384] __attribute__((aligned(4096)));
+	struct svq_guest_mem mem = { &ops, &g };
+	struct svq_head heads[NUM] = {};
+	uint64_t log_words[G_SIZE / 4096 / 64 + 8] = {};
+	struct svq_log_bitmap log = { (unsigned long *)log_words, 64 * 8 };
+	uint16_t dev_avail = 0, dev_used = 0;
+	struct svq_relay_result res;
+	struct svq_ring r;
+	size_t n;
+
+	uint8_t flags, start;
+
+	if (size < 2)
+		return 0;
+	flags = data[0];
+	start = data[1];
+	assert(svq_ring_shadow_size(NUM) <= sizeof(shadow));
+	memset(shadow, 0, sizeof(shadow));
+	/*
+	 * Input: flags, start index, descriptor table (8 x 16 bytes), available
+	 * ring (2 + 2 + 8 x 2 bytes), an indirect table at +0x800 (4 x 16
+	 * bytes), then events. Addresses mostly land near the guest window.
+	 */
+	memset(g.mem, 0, sizeof(g.mem));
+	n = size - 2;
+	memcpy(g.mem, data + 2, n < 128 ? n : 128);
+	if (n > 128)
+		memcpy(g.mem + 0x1000, data + 130, n - 128 < 20 ? n - 128 : 20);
+	if (n > 148)
+		memcpy(g.mem + 0x800, data + 150, n - 148 < 64 ? n - 148 : 64);
+	for (size_t d = 0; d < 12; d++) {
+		uint64_t *addr = (uint64_t *)(g.mem + (d < 8 ? d * 16 : 0x800 + (d - 8) * 16));
+
+		if (*addr & 7)
+			*addr = G_BASE + *addr % (G_SIZE + 0x200);
+	}
+	data += n > 212 ? 212 : n;
+	size -= n > 212 ? 212 : n;
+	n = size - 2;
+	svq_ring_init(&r, NUM, shadow, heads, flags & 1, flags & 2);
+	svq_ring_set_guest(&r, G_BASE, G_BASE + 0x1000, G_BASE + 0x2000, start);
+
+	/* the script: the guest memory bytes double as events */
+	for (size_t i = 0; i < n && i < 64; i++) {
+		uint8_t ev = data[2 + i];
+		int ret = 0;
+
+		switch (ev & 3) {
+		case 0:
+			ret = svq_ring_relay_avail(&r, &mem, 1 + (ev >> 2) % 4, &res);
+			break;
+		case 1:	/* the device completes the next chain it saw */
+			if (dev_avail != r.shadow_avail->idx) {
+				uint16_t id = r.shadow_avail->ring[dev_avail++ % NUM];
+
+				r.shadow_used->ring[dev_used % NUM].id = id;
+				r.shadow_used->ring[dev_used % NUM].len = ev * 97;
+				r.shadow_used->idx = ++dev_used;
+			}
+			break;
+		case 2:
+			ret = svq_ring_relay_used(&r, &mem, &log, 1 + (ev >> 2) % 4, &res);
+			break;
+		case 3:	/* the guest rewrites a byte of its rings */
+			g.mem[(ev * 131 + i) % 0x2100] ^= ev;
+			break;
+		}
+		if (ev == 0xff) {	/* the guest makes one more entry available */
+			uint16_t *idx = (uint16_t *)(g.mem + 0x1002);
+
+			g.mem[0x1004 + (*idx % NUM) * 2] = i % NUM;
+			(*idx)++;
+		}
+		switch (0) {
+		default:
+			break;
+		}
+		if (ret)
+			assert(r.error);
+		/* a broken ring is never used again: its state does not matter */
+		if (!r.error)
+			check_invariants(&r);
+	}
+	return 0;
+}
