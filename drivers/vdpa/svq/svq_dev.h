@@ -7,11 +7,16 @@
 #define _SVQ_DEV_H
 
 #include <linux/atomic.h>
+#include <linux/iova.h>
 #include <linux/mutex.h>
+#include <linux/rwlock.h>
 #include <linux/spinlock.h>
 #include <linux/srcu.h>
 #include <linux/vdpa.h>
+#include <linux/vhost_iotlb.h>
 #include <linux/workqueue.h>
+
+#include "svq_ring.h"
 
 #define SVQ_DRV_NAME	"vhost_vdpa_svq"
 
@@ -54,12 +59,62 @@ struct svq_dev;
  * @idx: virtqueue index
  * @cb_lock: protects @cb against set_vq_cb() racing with the callback
  * @cb: the upper driver's callback (vhost-vdpa or virtio_vdpa)
+ * @guest_desc: descriptor area the driver set (set_vq_address)
+ * @guest_driver: driver area the driver set
+ * @guest_device: device area the driver set
+ * @num: ring size the driver set
+ * @guest_avail_idx: available index the driver set (set_vq_state), or
+ *		     where a stopped shadow virtqueue stopped
+ * @state_saved: @guest_avail_idx is the state to report (the lower device
+ *		 was reset under a shadowed virtqueue)
+ * @ring_lock: serializes the relay in both directions
+ * @shadow: the virtqueue runs through @ring
+ * @ring: the relay state
+ * @shadow_mem: kernel memory of the shadow ring
+ * @shadow_size: its size, page aligned
+ * @shadow_iova: where the lower device sees it
+ * @heads: per shadow head, the guest chain in flight
+ * @asid: address space of the virtqueue
+ * @mem: guest memory of @asid
+ * @relay_work: relays what a pass left over (budget, or blocked)
  */
 struct svq_vq {
 	struct svq_dev *svq;
 	u16 idx;
 	spinlock_t cb_lock;	/* protects cb */
 	struct vdpa_callback cb;
+
+	u64 guest_desc;
+	u64 guest_driver;
+	u64 guest_device;
+	u32 num;
+	u16 guest_avail_idx;
+	bool state_saved;
+
+	spinlock_t ring_lock;	/* serializes the relay */
+	bool shadow;
+	struct svq_ring ring;
+	void *shadow_mem;
+	size_t shadow_size;
+	u64 shadow_iova;
+	struct svq_head *heads;
+	unsigned int asid;
+	struct svq_guest_mem mem;
+	struct work_struct relay_work;
+};
+
+/**
+ * struct svq_as - an address space of an upper device
+ * @svq: the upper device
+ * @guest: copy of the driver's mappings (replaced whole by set_map)
+ * @has_map: the driver mapped this address space; if not, identity
+ * @shadow: the shadow rings' mappings (set_map lower devices only)
+ */
+struct svq_as {
+	struct svq_dev *svq;
+	struct vhost_iotlb *guest;
+	bool has_map;
+	struct vhost_iotlb shadow;
 };
 
 /**
@@ -108,6 +163,17 @@ struct svq_lower {
  * @nvqs: number of virtqueues
  * @vqs: per virtqueue state
  * @stats: counters
+ * @needs_reset: a virtqueue broke (hostile guest): reported in the status
+ * @iotlb_lock: protects the @as copies against the relay
+ * @map_lock: serializes changes of the lower device's mappings
+ * @as: the address spaces
+ * @nas: their number
+ * @group_asid: address space of each virtqueue group
+ * @range: the IOVA range the upper device reports
+ * @has_window: a shadow ring window exists
+ * @window_first: first IOVA of the window
+ * @window_last: last IOVA of the window
+ * @iovad: allocator of shadow ring IOVAs in the window
  */
 struct svq_dev {
 	struct vdpa_device vdpa;
@@ -121,6 +187,18 @@ struct svq_dev {
 	u16 nvqs;
 	struct svq_vq *vqs;
 	struct svq_stats stats;
+	bool needs_reset;
+
+	rwlock_t iotlb_lock;
+	struct mutex map_lock;	/* serializes lower device map changes */
+	struct svq_as *as;
+	unsigned int nas;
+	u32 *group_asid;
+	struct vdpa_iova_range range;
+	bool has_window;
+	u64 window_first;
+	u64 window_last;
+	struct iova_domain iovad;
 };
 
 extern struct srcu_struct svq_srcu;
@@ -135,6 +213,37 @@ const struct vdpa_config_ops *svq_ops_template_get(void);
 int svq_ops_init(struct svq_dev *svq, struct vdpa_device *lower);
 u64 svq_features_offered(struct vdpa_device *lower);
 void svq_detach_lower(struct svq_dev *svq);
+
+int svq_iotlb_init(struct svq_dev *svq, struct vdpa_device *lower);
+void svq_iotlb_destroy(struct svq_dev *svq);
+int svq_iotlb_set_map(struct svq_dev *svq, struct vdpa_device *lower,
+		      unsigned int asid, struct vhost_iotlb *iotlb);
+int svq_iotlb_dma_map(struct svq_dev *svq, struct vdpa_device *lower, unsigned int asid,
+		      u64 iova, u64 size, u64 pa, u32 perm, void *opaque);
+int svq_iotlb_dma_unmap(struct svq_dev *svq, struct vdpa_device *lower, unsigned int asid,
+			u64 iova, u64 size);
+void svq_iotlb_forget(struct svq_dev *svq, unsigned int asid);
+int svq_iotlb_map_shadow(struct svq_dev *svq, struct vdpa_device *lower, unsigned int asid,
+			 phys_addr_t pa, size_t size, u64 *iova);
+void svq_iotlb_unmap_shadow(struct svq_dev *svq, struct vdpa_device *lower, unsigned int asid,
+			    u64 iova, size_t size);
+void svq_iotlb_guest_mem(struct svq_dev *svq, unsigned int asid, struct svq_guest_mem *mem);
+
+struct vdpa_device *svq_lower_lock(struct vdpa_device *vdev, int *srcu_idx)
+	__acquires(&svq_srcu);
+void svq_lower_unlock(int srcu_idx)
+	__releases(&svq_srcu);
+
+int svq_vq_set_address(struct vdpa_device *vdev, u16 idx, u64 desc_area,
+		       u64 driver_area, u64 device_area);
+void svq_vq_set_num(struct vdpa_device *vdev, u16 idx, u32 num);
+void svq_vq_kick(struct vdpa_device *vdev, u16 idx);
+void svq_vq_set_cb(struct vdpa_device *vdev, u16 idx, struct vdpa_callback *cb);
+void svq_vq_set_ready(struct vdpa_device *vdev, u16 idx, bool ready);
+int svq_vq_set_state(struct vdpa_device *vdev, u16 idx, const struct vdpa_vq_state *state);
+int svq_vq_get_state(struct vdpa_device *vdev, u16 idx, struct vdpa_vq_state *state);
+void svq_vq_init(struct svq_dev *svq, struct svq_vq *vq, u16 idx);
+void svq_vq_stop_all(struct svq_dev *svq, struct vdpa_device *lower);
 
 void svq_mgmt_init(struct svq_lower *sl);
 void svq_upper_remove(struct svq_lower *sl);

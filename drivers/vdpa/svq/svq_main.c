@@ -252,9 +252,14 @@ static int __init vhost_vdpa_svq_init(void)
 {
 	int ret;
 
+	ret = iova_cache_get();
+	if (ret)
+		return ret;
 	svq_wq = alloc_ordered_workqueue(SVQ_DRV_NAME, 0);
-	if (!svq_wq)
-		return -ENOMEM;
+	if (!svq_wq) {
+		ret = -ENOMEM;
+		goto err_cache;
+	}
 	svq_root_dev = root_device_register(SVQ_DRV_NAME);
 	if (IS_ERR(svq_root_dev)) {
 		ret = PTR_ERR(svq_root_dev);
@@ -276,6 +281,8 @@ err_root:
 	root_device_unregister(svq_root_dev);
 err_wq:
 	destroy_workqueue(svq_wq);
+err_cache:
+	iova_cache_put();
 	return ret;
 }
 module_init(vhost_vdpa_svq_init);
@@ -287,6 +294,7 @@ static void __exit vhost_vdpa_svq_exit(void)
 	/* runs the unregister works: management devices and claim records */
 	destroy_workqueue(svq_wq);
 	root_device_unregister(svq_root_dev);
+	iova_cache_put();
 }
 module_exit(vhost_vdpa_svq_exit);
 

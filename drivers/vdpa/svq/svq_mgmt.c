@@ -193,6 +193,8 @@ void svq_upper_remove(struct svq_lower *sl)
 	_vdpa_unregister_device(&svq->vdpa);
 	svq_detach_lower(svq);
 	vdpa_reset(lower, 0);
+	/* the lower device stopped: shadow rings can go */
+	svq_vq_stop_all(svq, lower);
 	for (i = 0; i < svq->nvqs; i++)
 		lower->config->set_vq_cb(lower, i, &no_cb);
 	dev_info(&lower->dev, "upper device %s removed\n", dev_name(&svq->vdpa.dev));

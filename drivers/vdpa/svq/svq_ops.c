@@ -15,60 +15,38 @@
 
 #include "svq_dev.h"
 
-/* Features the upper device never offers (see Documentation). */
-#define SVQ_FEATURES_MASKED	BIT_ULL(VIRTIO_F_RING_PACKED)
+/*
+ * Features the upper device never offers: the relay handles split rings
+ * only, completes out of order, and has no use for notification data or
+ * per-ring reset (see Documentation).
+ */
+#define SVQ_FEATURES_MASKED	(BIT_ULL(VIRTIO_F_RING_PACKED) | BIT_ULL(VIRTIO_F_IN_ORDER) | \
+				 BIT_ULL(VIRTIO_F_NOTIFICATION_DATA) | \
+				 BIT_ULL(VIRTIO_F_RING_RESET))
 
-/* The lower device of @vdev, NULL once removed; pair with svq_lower_unlock(). */
-static struct vdpa_device *svq_lower_lock(struct vdpa_device *vdev, int *srcu_idx)
+/**
+ * svq_lower_lock() - the lower device of an upper device, for one call
+ * @vdev: the upper device
+ * @srcu_idx: for svq_lower_unlock()
+ *
+ * Context: any; pair with svq_lower_unlock().
+ * Return: the lower device, or NULL once it is removed.
+ */
+struct vdpa_device *svq_lower_lock(struct vdpa_device *vdev, int *srcu_idx)
 	__acquires(&svq_srcu)
 {
 	*srcu_idx = srcu_read_lock(&svq_srcu);
 	return srcu_dereference(vdpa_to_svq(vdev)->lower, &svq_srcu);
 }
 
-static void svq_lower_unlock(int srcu_idx)
+/**
+ * svq_lower_unlock() - end of the call started by svq_lower_lock()
+ * @srcu_idx: what svq_lower_lock() returned in it
+ */
+void svq_lower_unlock(int srcu_idx)
 	__releases(&svq_srcu)
 {
 	srcu_read_unlock(&svq_srcu, srcu_idx);
-}
-
-static int svq_set_vq_address(struct vdpa_device *vdev, u16 idx, u64 desc_area,
-			      u64 driver_area, u64 device_area)
-{
-	struct vdpa_device *lower;
-	int ret = -ENODEV;
-	int srcu;
-
-	lower = svq_lower_lock(vdev, &srcu);
-	if (lower)
-		ret = lower->config->set_vq_address(lower, idx, desc_area,
-						    driver_area, device_area);
-	svq_lower_unlock(srcu);
-	return ret;
-}
-
-static void svq_set_vq_num(struct vdpa_device *vdev, u16 idx, u32 num)
-{
-	struct vdpa_device *lower;
-	int srcu;
-
-	lower = svq_lower_lock(vdev, &srcu);
-	if (lower)
-		lower->config->set_vq_num(lower, idx, num);
-	svq_lower_unlock(srcu);
-}
-
-/* Context: atomic (vhost-vdpa calls it from the kick eventfd's wakeup). */
-static void svq_kick_vq(struct vdpa_device *vdev, u16 idx)
-{
-	struct vdpa_device *lower;
-	int srcu;
-
-	atomic64_inc(&vdpa_to_svq(vdev)->stats.kicks);
-	lower = svq_lower_lock(vdev, &srcu);
-	if (lower)
-		lower->config->kick_vq(lower, idx);
-	svq_lower_unlock(srcu);
 }
 
 static void svq_kick_vq_with_data(struct vdpa_device *vdev, u32 data)
@@ -83,70 +61,6 @@ static void svq_kick_vq_with_data(struct vdpa_device *vdev, u32 data)
 	svq_lower_unlock(srcu);
 }
 
-/*
- * The lower device's vq callback: count, then call the upper driver's
- * callback. Runs in whatever context the lower device signals from
- * (vdpa_sim: its worker with BHs off; hardware: hard interrupt).
- */
-static irqreturn_t svq_vq_cb(void *private)
-{
-	struct svq_vq *vq = private;
-	struct vdpa_callback cb;
-	unsigned long flags;
-
-	spin_lock_irqsave(&vq->cb_lock, flags);
-	cb = vq->cb;
-	spin_unlock_irqrestore(&vq->cb_lock, flags);
-
-	atomic64_inc(&vq->svq->stats.interrupts);
-	return cb.callback ? cb.callback(cb.private) : IRQ_HANDLED;
-}
-
-/*
- * The lower device always calls svq_vq_cb(), never the upper driver's
- * callback or its eventfd (cb->trigger): a later switch to shadow mode
- * must see every interrupt.
- */
-static void svq_set_vq_cb(struct vdpa_device *vdev, u16 idx,
-			  struct vdpa_callback *cb)
-{
-	struct svq_dev *svq = vdpa_to_svq(vdev);
-	struct vdpa_callback lower_cb = {};
-	struct vdpa_device *lower;
-	unsigned long flags;
-	struct svq_vq *vq;
-	int srcu;
-
-	if (idx >= svq->nvqs)
-		return;
-	vq = &svq->vqs[idx];
-	spin_lock_irqsave(&vq->cb_lock, flags);
-	vq->cb.callback = cb->callback;
-	vq->cb.private = cb->private;
-	vq->cb.trigger = NULL;
-	spin_unlock_irqrestore(&vq->cb_lock, flags);
-
-	if (cb->callback) {
-		lower_cb.callback = svq_vq_cb;
-		lower_cb.private = vq;
-	}
-	lower = svq_lower_lock(vdev, &srcu);
-	if (lower)
-		lower->config->set_vq_cb(lower, idx, &lower_cb);
-	svq_lower_unlock(srcu);
-}
-
-static void svq_set_vq_ready(struct vdpa_device *vdev, u16 idx, bool ready)
-{
-	struct vdpa_device *lower;
-	int srcu;
-
-	lower = svq_lower_lock(vdev, &srcu);
-	if (lower)
-		lower->config->set_vq_ready(lower, idx, ready);
-	svq_lower_unlock(srcu);
-}
-
 static bool svq_get_vq_ready(struct vdpa_device *vdev, u16 idx)
 {
 	struct vdpa_device *lower;
@@ -156,34 +70,6 @@ static bool svq_get_vq_ready(struct vdpa_device *vdev, u16 idx)
 	lower = svq_lower_lock(vdev, &srcu);
 	if (lower)
 		ret = lower->config->get_vq_ready(lower, idx);
-	svq_lower_unlock(srcu);
-	return ret;
-}
-
-static int svq_set_vq_state(struct vdpa_device *vdev, u16 idx,
-			    const struct vdpa_vq_state *state)
-{
-	struct vdpa_device *lower;
-	int ret = -ENODEV;
-	int srcu;
-
-	lower = svq_lower_lock(vdev, &srcu);
-	if (lower)
-		ret = lower->config->set_vq_state(lower, idx, state);
-	svq_lower_unlock(srcu);
-	return ret;
-}
-
-static int svq_get_vq_state(struct vdpa_device *vdev, u16 idx,
-			    struct vdpa_vq_state *state)
-{
-	struct vdpa_device *lower;
-	int ret = -ENODEV;
-	int srcu;
-
-	lower = svq_lower_lock(vdev, &srcu);
-	if (lower)
-		ret = lower->config->get_vq_state(lower, idx, state);
 	svq_lower_unlock(srcu);
 	return ret;
 }
@@ -376,6 +262,8 @@ static u8 svq_get_status(struct vdpa_device *vdev)
 	if (lower)
 		ret = lower->config->get_status(lower);
 	svq_lower_unlock(srcu);
+	if (READ_ONCE(vdpa_to_svq(vdev)->needs_reset))
+		ret |= VIRTIO_CONFIG_S_NEEDS_RESET;
 	return ret;
 }
 
@@ -392,27 +280,37 @@ static void svq_set_status(struct vdpa_device *vdev, u8 status)
 
 static int svq_reset(struct vdpa_device *vdev)
 {
+	struct svq_dev *svq = vdpa_to_svq(vdev);
 	struct vdpa_device *lower;
-	int ret = 0;
-	int srcu;
+	int ret = 0, srcu;
 
 	lower = svq_lower_lock(vdev, &srcu);
-	if (lower)
+	if (lower) {
 		ret = lower->config->reset(lower);
+		svq_vq_stop_all(svq, lower);
+	}
 	svq_lower_unlock(srcu);
+	WRITE_ONCE(svq->needs_reset, false);
 	return ret;
 }
 
 static int svq_compat_reset(struct vdpa_device *vdev, u32 flags)
 {
+	struct svq_dev *svq = vdpa_to_svq(vdev);
 	struct vdpa_device *lower;
-	int ret = 0;
-	int srcu;
+	int ret = 0, srcu;
+	unsigned int i;
 
 	lower = svq_lower_lock(vdev, &srcu);
-	if (lower)
+	if (lower) {
 		ret = lower->config->compat_reset(lower, flags);
+		svq_vq_stop_all(svq, lower);
+	}
 	svq_lower_unlock(srcu);
+	if (flags & VDPA_RESET_F_CLEAN_MAP)
+		for (i = 0; i < svq->nas; i++)
+			svq_iotlb_forget(svq, i);
+	WRITE_ONCE(svq->needs_reset, false);
 	return ret;
 }
 
@@ -494,17 +392,10 @@ static u32 svq_get_generation(struct vdpa_device *vdev)
 	return ret;
 }
 
+/* The lower device's range minus the shadow ring window. */
 static struct vdpa_iova_range svq_get_iova_range(struct vdpa_device *vdev)
 {
-	struct vdpa_iova_range ret = { .first = 0, .last = 0 };
-	struct vdpa_device *lower;
-	int srcu;
-
-	lower = svq_lower_lock(vdev, &srcu);
-	if (lower)
-		ret = lower->config->get_iova_range(lower);
-	svq_lower_unlock(srcu);
-	return ret;
+	return vdpa_to_svq(vdev)->range;
 }
 
 static int svq_set_vq_affinity(struct vdpa_device *vdev, u16 idx,
@@ -539,12 +430,11 @@ static int svq_set_map(struct vdpa_device *vdev, unsigned int asid,
 		       struct vhost_iotlb *iotlb)
 {
 	struct vdpa_device *lower;
-	int ret = -ENODEV;
-	int srcu;
+	int ret = -ENODEV, srcu;
 
 	lower = svq_lower_lock(vdev, &srcu);
 	if (lower)
-		ret = lower->config->set_map(lower, asid, iotlb);
+		ret = svq_iotlb_set_map(vdpa_to_svq(vdev), lower, asid, iotlb);
 	svq_lower_unlock(srcu);
 	return ret;
 }
@@ -553,12 +443,12 @@ static int svq_dma_map(struct vdpa_device *vdev, unsigned int asid, u64 iova,
 		       u64 size, u64 pa, u32 perm, void *opaque)
 {
 	struct vdpa_device *lower;
-	int ret = -ENODEV;
-	int srcu;
+	int ret = -ENODEV, srcu;
 
 	lower = svq_lower_lock(vdev, &srcu);
 	if (lower)
-		ret = lower->config->dma_map(lower, asid, iova, size, pa, perm, opaque);
+		ret = svq_iotlb_dma_map(vdpa_to_svq(vdev), lower, asid, iova, size, pa, perm,
+					opaque);
 	svq_lower_unlock(srcu);
 	return ret;
 }
@@ -567,12 +457,11 @@ static int svq_dma_unmap(struct vdpa_device *vdev, unsigned int asid, u64 iova,
 			 u64 size)
 {
 	struct vdpa_device *lower;
-	int ret = -ENODEV;
-	int srcu;
+	int ret = -ENODEV, srcu;
 
 	lower = svq_lower_lock(vdev, &srcu);
 	if (lower)
-		ret = lower->config->dma_unmap(lower, asid, iova, size);
+		ret = svq_iotlb_dma_unmap(vdpa_to_svq(vdev), lower, asid, iova, size);
 	svq_lower_unlock(srcu);
 	return ret;
 }
@@ -580,9 +469,9 @@ static int svq_dma_unmap(struct vdpa_device *vdev, unsigned int asid, u64 iova,
 static int svq_reset_map(struct vdpa_device *vdev, unsigned int asid)
 {
 	struct vdpa_device *lower;
-	int ret = -ENODEV;
-	int srcu;
+	int ret = -ENODEV, srcu;
 
+	svq_iotlb_forget(vdpa_to_svq(vdev), asid);
 	lower = svq_lower_lock(vdev, &srcu);
 	if (lower)
 		ret = lower->config->reset_map(lower, asid);
@@ -593,13 +482,16 @@ static int svq_reset_map(struct vdpa_device *vdev, unsigned int asid)
 static int svq_set_group_asid(struct vdpa_device *vdev, unsigned int group,
 			      unsigned int asid)
 {
+	struct svq_dev *svq = vdpa_to_svq(vdev);
 	struct vdpa_device *lower;
-	int ret = -ENODEV;
-	int srcu;
+	int ret = -ENODEV, srcu;
 
 	lower = svq_lower_lock(vdev, &srcu);
-	if (lower)
+	if (lower) {
 		ret = lower->config->set_group_asid(lower, group, asid);
+		if (!ret && group < lower->ngroups && asid < svq->nas)
+			svq->group_asid[group] = asid;
+	}
 	svq_lower_unlock(srcu);
 	return ret;
 }
@@ -622,7 +514,12 @@ static void svq_free(struct vdpa_device *vdev)
 {
 	struct svq_dev *svq = vdpa_to_svq(vdev);
 
+	/* reset stopped every shadow ring; the lower device is gone */
+	if (svq->vqs)
+		svq_vq_stop_all(svq, NULL);
+	svq_iotlb_destroy(svq);
 	kfree(svq->vqs);
+	mutex_destroy(&svq->map_lock);
 	/* taken in svq_dev_add(): rmmod waits for every upper device */
 	module_put(THIS_MODULE);
 }
@@ -634,15 +531,15 @@ static void svq_free(struct vdpa_device *vdev)
  * bind_mm/unbind_mm (use_va parents are refused).
  */
 static const struct vdpa_config_ops svq_ops_template = {
-	.set_vq_address		= svq_set_vq_address,
-	.set_vq_num		= svq_set_vq_num,
-	.kick_vq		= svq_kick_vq,
+	.set_vq_address		= svq_vq_set_address,
+	.set_vq_num		= svq_vq_set_num,
+	.kick_vq		= svq_vq_kick,
 	.kick_vq_with_data	= svq_kick_vq_with_data,
-	.set_vq_cb		= svq_set_vq_cb,
-	.set_vq_ready		= svq_set_vq_ready,
+	.set_vq_cb		= svq_vq_set_cb,
+	.set_vq_ready		= svq_vq_set_ready,
 	.get_vq_ready		= svq_get_vq_ready,
-	.set_vq_state		= svq_set_vq_state,
-	.get_vq_state		= svq_get_vq_state,
+	.set_vq_state		= svq_vq_set_state,
+	.get_vq_state		= svq_vq_get_state,
 	.get_vendor_vq_stats	= svq_get_vendor_vq_stats,
 	.get_vq_size		= svq_get_vq_size,
 	.get_vq_align		= svq_get_vq_align,
@@ -702,7 +599,6 @@ static const size_t svq_optional_ops[] = {
 	offsetof(struct vdpa_config_ops, suspend),
 	offsetof(struct vdpa_config_ops, resume),
 	offsetof(struct vdpa_config_ops, get_generation),
-	offsetof(struct vdpa_config_ops, get_iova_range),
 	offsetof(struct vdpa_config_ops, set_vq_affinity),
 	offsetof(struct vdpa_config_ops, get_vq_affinity),
 	offsetof(struct vdpa_config_ops, set_map),
@@ -728,6 +624,7 @@ int svq_ops_init(struct svq_dev *svq, struct vdpa_device *lower)
 	const struct vdpa_config_ops *lops = lower->config;
 	struct vdpa_config_ops *ops = &svq->ops;
 	unsigned int i;
+	int ret;
 
 	*ops = svq_ops_template;
 	for (i = 0; i < ARRAY_SIZE(svq_optional_ops); i++) {
@@ -738,15 +635,16 @@ int svq_ops_init(struct svq_dev *svq, struct vdpa_device *lower)
 			*mine = NULL;
 	}
 
+	mutex_init(&svq->map_lock);
 	svq->nvqs = lower->nvqs;
 	svq->vqs = kcalloc(svq->nvqs, sizeof(*svq->vqs), GFP_KERNEL);
 	if (!svq->vqs)
 		return -ENOMEM;
-	for (i = 0; i < svq->nvqs; i++) {
-		svq->vqs[i].svq = svq;
-		svq->vqs[i].idx = i;
-		spin_lock_init(&svq->vqs[i].cb_lock);
-	}
+	for (i = 0; i < svq->nvqs; i++)
+		svq_vq_init(svq, &svq->vqs[i], i);
+	ret = svq_iotlb_init(svq, lower);
+	if (ret)
+		return ret;
 	svq->device_features &= lops->get_device_features(lower) &
 				~SVQ_FEATURES_MASKED;
 	svq->vdpa.config = ops;

@@ -30,8 +30,8 @@ static ssize_t mode_store(struct device *dev, struct device_attribute *attr,
 		dev_warn(dev, "mode: expected auto, shadow or passthrough\n");
 		return -EINVAL;
 	}
-	if (mode == SVQ_MODE_SHADOW) {
-		dev_warn(dev, "mode: shadow virtqueues are not implemented yet\n");
+	if (mode != SVQ_MODE_PASSTHROUGH && !svq->has_window) {
+		dev_warn(dev, "mode: the lower device's IOVA range has no room for shadow rings\n");
 		return -EOPNOTSUPP;
 	}
 	WRITE_ONCE(svq->mode, mode);
@@ -54,10 +54,27 @@ static ssize_t lower_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(lower);
 
+/* Kernel memory of the shadow rings and their bookkeeping, in bytes. */
+static ssize_t shadow_bytes_show(struct device *dev, struct device_attribute *attr,
+				 char *buf)
+{
+	struct svq_dev *svq = dev_to_svq(dev);
+	size_t bytes = 0;
+	u16 i;
+
+	for (i = 0; i < svq->nvqs; i++)
+		if (READ_ONCE(svq->vqs[i].shadow))
+			bytes += svq->vqs[i].shadow_size +
+				 svq->vqs[i].num * sizeof(*svq->vqs[i].heads);
+	return sysfs_emit(buf, "%zu\n", bytes);
+}
+static DEVICE_ATTR_RO(shadow_bytes);
+
 static struct attribute *svq_dev_attrs[] = {
 	&dev_attr_mode.attr,
 	&dev_attr_state.attr,
 	&dev_attr_lower.attr,
+	&dev_attr_shadow_bytes.attr,
 	NULL,
 };
 

@@ -138,7 +138,7 @@ if [ -f "$vmout/scenarios/results.tap" ]; then
 fi
 
 if [ -f "$vmout/dmesg.txt" ]; then
-	if grep -E 'WARNING:|BUG:|Oops|KASAN|UBSAN|kmemleak|lockdep|INFO: task .* blocked|possible recursive locking|circular locking' \
+	if grep -E 'WARNING:|BUG:|Oops|KASAN:|UBSAN:|kmemleak: .*(new suspected|leaks reported)|possible recursive locking|possible circular locking|inconsistent lock state|suspicious RCU usage|INFO: task .* blocked|soft lockup|hard LOCKUP' \
 		"$vmout/dmesg.txt" > "$out/dmesg-problems.txt"; then
 		fail "kernel log clean"
 		sed 's/^/#   /' "$out/dmesg-problems.txt"

@@ -41,7 +41,19 @@ static int wait_ms(pid_t pid, int ms)
 	return -ETIMEDOUT;
 }
 
-TEST(remove_lower_while_open_20_times)
+FIXTURE(remove) {
+};
+
+FIXTURE_SETUP(remove)
+{
+}
+
+FIXTURE_TEARDOWN(remove)
+{
+}
+
+/* 20 rounds take a while on a debug kernel under TCG */
+TEST_F_TIMEOUT(remove, lower_while_open_20_times, 600)
 {
 	int round;
 
@@ -67,7 +79,7 @@ TEST(remove_lower_while_open_20_times)
 	}
 }
 
-TEST(remove_upper_while_open)
+TEST_F_TIMEOUT(remove, upper_while_open, 120)
 {
 	struct vmm_dev dev;
 	struct vmm_net net;

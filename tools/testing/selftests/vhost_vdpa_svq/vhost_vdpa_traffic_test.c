@@ -6,7 +6,9 @@
  * and on an upper device stacked on it.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,13 +22,56 @@ FIXTURE(net) {
 
 FIXTURE_VARIANT(net) {
 	bool stacked;
+	const char *mode;	/* of the upper device */
 	unsigned int ring_num;
 };
 
-FIXTURE_VARIANT_ADD(net, sim_64) { .stacked = false, .ring_num = 64 };
-FIXTURE_VARIANT_ADD(net, sim_256) { .stacked = false, .ring_num = 256 };
-FIXTURE_VARIANT_ADD(net, svq_64) { .stacked = true, .ring_num = 64 };
-FIXTURE_VARIANT_ADD(net, svq_256) { .stacked = true, .ring_num = 256 };
+FIXTURE_VARIANT_ADD(net, sim_64) { .ring_num = 64 };
+FIXTURE_VARIANT_ADD(net, sim_256) { .ring_num = 256 };
+FIXTURE_VARIANT_ADD(net, passthrough_64) { true, "passthrough", 64 };
+FIXTURE_VARIANT_ADD(net, passthrough_256) { true, "passthrough", 256 };
+FIXTURE_VARIANT_ADD(net, shadow_64) { true, "shadow", 64 };
+FIXTURE_VARIANT_ADD(net, shadow_256) { true, "shadow", 256 };
+
+/* Read sysfs attribute @attr of the upper device as a string. */
+static int upper_attr(const char *attr, char *buf, size_t len)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/bus/vdpa/devices/tsvq0/%s", attr);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	if (!fgets(buf, len, f))
+		buf[0] = '\0';
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+static int upper_set_mode(const char *mode)
+{
+	FILE *f = fopen("/sys/bus/vdpa/devices/tsvq0/mode", "w");
+	int r;
+
+	if (!f)
+		return -errno;
+	r = fputs(mode, f) < 0 ? -EIO : 0;
+	return fclose(f) ? -errno : r;
+}
+
+/* The upper device relayed (shadow) or did not (passthrough) the traffic. */
+static void check_mode_used(struct __test_metadata *_metadata, const char *mode)
+{
+	char state[32], relayed[32];
+
+	ASSERT_EQ(0, upper_attr("state", state, sizeof(state)));
+	ASSERT_EQ(0, upper_attr("stats/relayed_descs", relayed, sizeof(relayed)));
+	EXPECT_STREQ(mode, state);
+	/* descriptors go through the shadow rings in shadow mode only */
+	EXPECT_EQ(!strcmp(mode, "shadow"), atol(relayed) > 0);
+}
 
 FIXTURE_SETUP(net)
 {
@@ -37,6 +82,8 @@ FIXTURE_SETUP(net)
 	else
 		r = vmm_dev_create(&self->dev, "tsim0", "mgmtdev vdpasim_net");
 	ASSERT_EQ(0, r);
+	if (variant->stacked)
+		ASSERT_EQ(0, upper_set_mode(variant->mode));
 	ASSERT_EQ(0, vmm_open(&self->dev));
 	ASSERT_EQ(0, vmm_net_start(&self->net, &self->dev, variant->ring_num));
 }
@@ -49,18 +96,22 @@ FIXTURE_TEARDOWN(net)
 		TH_LOG("could not delete tlower0");
 }
 
-TEST_F(net, loopback_frames_verified)
+TEST_F_TIMEOUT(net, loopback_frames_verified, 300)
 {
 	/* more frames than ring entries: indices wrap around the rings */
 	EXPECT_EQ(0, vmm_net_loop(&self->net, 3 * variant->ring_num + 17, 0));
+	if (variant->stacked)
+		check_mode_used(_metadata, variant->mode);
 }
 
-TEST_F(net, stop_and_restart_keeps_working)
+TEST_F_TIMEOUT(net, stop_and_restart_keeps_working, 300)
 {
 	ASSERT_EQ(0, vmm_net_loop(&self->net, 10, 0));
 	vmm_net_stop(&self->net);
 	ASSERT_EQ(0, vmm_net_start(&self->net, &self->dev, variant->ring_num));
 	EXPECT_EQ(0, vmm_net_loop(&self->net, 10, 10));
+	if (variant->stacked)
+		check_mode_used(_metadata, variant->mode);
 }
 
 TEST_HARNESS_MAIN

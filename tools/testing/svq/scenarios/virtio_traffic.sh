@@ -24,14 +24,25 @@ direct=$(run_on direct0)
 echo "vdpa_sim_net directly:  $direct"
 vdpa dev del direct0
 
-svq_stack lower0 svq0 "mac 52:54:00:00:00:10"
-stacked=$(run_on svq0)
-echo "through svq0 (passthrough): $stacked"
-kicks=$(cat /sys/bus/vdpa/devices/svq0/stats/kicks)
-irqs=$(cat /sys/bus/vdpa/devices/svq0/stats/interrupts)
-echo "svq0 counters: kicks $kicks interrupts $irqs"
-vdpa dev del svq0
-vdpa dev del lower0
+for mode in passthrough shadow; do
+	svq_stack lower0 svq0 "mac 52:54:00:00:00:10"
+	echo $mode > /sys/bus/vdpa/devices/svq0/mode
+	stacked=$(run_on svq0)
+	echo "through svq0 ($mode): $stacked"
+	state=$(cat /sys/bus/vdpa/devices/svq0/state)
+	kicks=$(cat /sys/bus/vdpa/devices/svq0/stats/kicks)
+	irqs=$(cat /sys/bus/vdpa/devices/svq0/stats/interrupts)
+	relayed=$(cat /sys/bus/vdpa/devices/svq0/stats/relayed_descs)
+	bytes=$(cat /sys/bus/vdpa/devices/svq0/shadow_bytes)
+	echo "svq0: state $state kicks $kicks interrupts $irqs relayed_descs $relayed shadow_bytes $bytes"
+	vdpa dev del svq0
+	vdpa dev del lower0
 
-[ "$direct" = "$stacked" ] || { echo "results differ"; exit 1; }
-[ "$kicks" -gt 0 ] && [ "$irqs" -gt 0 ]
+	[ "$direct" = "$stacked" ] || { echo "results differ"; exit 1; }
+	[ "$state" = "$mode" ] && [ "$kicks" -gt 0 ] && [ "$irqs" -gt 0 ]
+	if [ $mode = shadow ]; then
+		[ "$relayed" -gt 0 ] && [ "$bytes" -gt 0 ] && [ "$bytes" -lt 65536 ]
+	else
+		[ "$relayed" = 0 ]
+	fi
+done

@@ -1,0 +1,424 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vhost_vdpa_svq: address spaces of an upper device.
+ *
+ * The module keeps its own copy of every mapping the upper device's driver
+ * makes (set_map or dma_map), forwards the mappings unchanged to the lower
+ * device (zero copy), and maps its shadow rings into the lower device at
+ * IOVAs from an iova_domain over a window at the top of the lower device's
+ * range. The window is withheld from the range the upper device reports,
+ * so the driver's mappings never collide with it.
+ *
+ * The copy is what the relay validates guest addresses against, and how it
+ * reaches guest memory: in PA mode a mapping's address is the physical
+ * address of pinned pages. An address space the driver never mapped
+ * (virtio_vdpa uses the DMA API of the lower device) is taken as identity,
+ * as vdpa_sim and the DMA API then use physical addresses.
+ */
+
+#include <linux/highmem.h>
+#include <linux/iova.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/vhost_iotlb.h>
+
+#include "svq_dev.h"
+#include "svq_ring.h"
+
+#define SVQ_WINDOW_SIZE		SZ_16M
+#define SVQ_MIN_RANGE		SZ_64M
+
+/* The lower device's IOVA range; all of it when it does not say. */
+static struct vdpa_iova_range svq_lower_range(struct vdpa_device *lower)
+{
+	struct vdpa_iova_range range = { .first = 0, .last = U64_MAX };
+
+	if (lower->config->get_iova_range)
+		range = lower->config->get_iova_range(lower);
+	return range;
+}
+
+/**
+ * svq_iotlb_init() - set up the address spaces and the shadow ring window
+ * @svq: the upper device, with nothing mapped yet
+ * @lower: the lower device
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int svq_iotlb_init(struct svq_dev *svq, struct vdpa_device *lower)
+{
+	struct vdpa_iova_range range = svq_lower_range(lower);
+	unsigned int i;
+
+	rwlock_init(&svq->iotlb_lock);
+	svq->nas = lower->nas;
+	svq->as = kcalloc(svq->nas, sizeof(*svq->as), GFP_KERNEL);
+	svq->group_asid = kcalloc(lower->ngroups, sizeof(*svq->group_asid), GFP_KERNEL);
+	if (!svq->as || !svq->group_asid)
+		return -ENOMEM;
+	for (i = 0; i < svq->nas; i++) {
+		svq->as[i].svq = svq;
+		svq->as[i].guest = vhost_iotlb_alloc(U32_MAX, 0);
+		vhost_iotlb_init(&svq->as[i].shadow, U32_MAX, 0);
+		if (!svq->as[i].guest)
+			return -ENOMEM;
+	}
+
+	svq->range = range;
+	if (range.last - range.first < SVQ_MIN_RANGE)
+		return 0;	/* no room for shadow rings: passthrough only */
+	svq->window_last = range.last;
+	svq->window_first = (range.last - SVQ_WINDOW_SIZE + 1) & PAGE_MASK;
+	svq->range.last = svq->window_first - 1;
+	init_iova_domain(&svq->iovad, PAGE_SIZE, svq->window_first >> PAGE_SHIFT);
+	svq->has_window = true;
+	return 0;
+}
+
+/**
+ * svq_iotlb_destroy() - free what svq_iotlb_init() set up
+ * @svq: the upper device
+ */
+void svq_iotlb_destroy(struct svq_dev *svq)
+{
+	unsigned int i;
+
+	if (svq->has_window)
+		put_iova_domain(&svq->iovad);
+	for (i = 0; svq->as && i < svq->nas; i++) {
+		if (svq->as[i].guest)
+			vhost_iotlb_free(svq->as[i].guest);
+		vhost_iotlb_reset(&svq->as[i].shadow);
+	}
+	kfree(svq->as);
+	kfree(svq->group_asid);
+}
+
+/* Copy every mapping of @from into @to. */
+static int svq_iotlb_copy(struct vhost_iotlb *to, struct vhost_iotlb *from)
+{
+	struct vhost_iotlb_map *map;
+	int ret;
+
+	for (map = vhost_iotlb_itree_first(from, 0, U64_MAX); map;
+	     map = vhost_iotlb_itree_next(map, 0, U64_MAX)) {
+		ret = vhost_iotlb_add_range(to, map->start, map->last, map->addr, map->perm);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * Give a set_map lower device the driver's mappings of @asid plus the
+ * shadow rings'. An address space the driver never mapped is identity
+ * below the window. Context: process; the caller holds svq->map_lock.
+ */
+static int svq_iotlb_push(struct svq_dev *svq, struct vdpa_device *lower,
+			  unsigned int asid, struct vhost_iotlb *driver_iotlb)
+{
+	struct svq_as *as = &svq->as[asid];
+	struct vhost_iotlb *merged;
+	int ret;
+
+	if (as->has_map && !as->shadow.nmaps)
+		return lower->config->set_map(lower, asid, driver_iotlb);
+	if (!as->has_map && !as->shadow.nmaps && lower->config->reset_map)
+		return lower->config->reset_map(lower, asid);
+	merged = vhost_iotlb_alloc(U32_MAX, 0);
+	if (!merged)
+		return -ENOMEM;
+	if (as->has_map)
+		ret = svq_iotlb_copy(merged, driver_iotlb);
+	else
+		ret = vhost_iotlb_add_range(merged, 0, svq->window_first - 1, 0, VHOST_MAP_RW);
+	if (!ret)
+		ret = svq_iotlb_copy(merged, &as->shadow);
+	if (!ret)
+		ret = lower->config->set_map(lower, asid, merged);
+	vhost_iotlb_free(merged);
+	return ret;
+}
+
+/**
+ * svq_iotlb_set_map() - the driver replaces the mappings of an address space
+ * @svq: the upper device
+ * @lower: the lower device
+ * @asid: address space
+ * @iotlb: the driver's mappings
+ *
+ * Return: 0 or a negative errno, from the copy or from the lower device.
+ */
+int svq_iotlb_set_map(struct svq_dev *svq, struct vdpa_device *lower,
+		      unsigned int asid, struct vhost_iotlb *iotlb)
+{
+	struct vhost_iotlb *copy, *old;
+	unsigned long flags;
+	int ret;
+
+	if (asid >= svq->nas)
+		return -EINVAL;
+	copy = vhost_iotlb_alloc(U32_MAX, 0);
+	if (!copy)
+		return -ENOMEM;
+	ret = svq_iotlb_copy(copy, iotlb);
+	if (ret) {
+		vhost_iotlb_free(copy);
+		return ret;
+	}
+	mutex_lock(&svq->map_lock);
+	write_lock_irqsave(&svq->iotlb_lock, flags);
+	old = svq->as[asid].guest;
+	svq->as[asid].guest = copy;
+	svq->as[asid].has_map = true;
+	write_unlock_irqrestore(&svq->iotlb_lock, flags);
+	vhost_iotlb_free(old);
+	ret = svq_iotlb_push(svq, lower, asid, iotlb);
+	mutex_unlock(&svq->map_lock);
+	return ret;
+}
+
+/**
+ * svq_iotlb_dma_map() - the driver adds a mapping
+ * @svq: the upper device
+ * @lower: the lower device
+ * @asid: address space
+ * @iova: first IOVA
+ * @size: bytes
+ * @pa: physical address (PA mode)
+ * @perm: VHOST_MAP_RO, _WO or _RW
+ * @opaque: passed to the lower device
+ *
+ * Return: 0 or a negative errno.
+ */
+int svq_iotlb_dma_map(struct svq_dev *svq, struct vdpa_device *lower, unsigned int asid,
+		      u64 iova, u64 size, u64 pa, u32 perm, void *opaque)
+{
+	unsigned long flags;
+	int ret;
+
+	if (asid >= svq->nas || !size)
+		return -EINVAL;
+	write_lock_irqsave(&svq->iotlb_lock, flags);
+	ret = vhost_iotlb_add_range(svq->as[asid].guest, iova, iova + size - 1, pa, perm);
+	if (!ret)
+		svq->as[asid].has_map = true;
+	write_unlock_irqrestore(&svq->iotlb_lock, flags);
+	if (ret)
+		return ret;
+	ret = lower->config->dma_map(lower, asid, iova, size, pa, perm, opaque);
+	if (ret) {
+		write_lock_irqsave(&svq->iotlb_lock, flags);
+		vhost_iotlb_del_range(svq->as[asid].guest, iova, iova + size - 1);
+		write_unlock_irqrestore(&svq->iotlb_lock, flags);
+	}
+	return ret;
+}
+
+/**
+ * svq_iotlb_dma_unmap() - the driver removes mappings
+ * @svq: the upper device
+ * @lower: the lower device
+ * @asid: address space
+ * @iova: first IOVA
+ * @size: bytes
+ *
+ * Return: what the lower device returns.
+ */
+int svq_iotlb_dma_unmap(struct svq_dev *svq, struct vdpa_device *lower, unsigned int asid,
+			u64 iova, u64 size)
+{
+	unsigned long flags;
+
+	if (asid >= svq->nas || !size)
+		return -EINVAL;
+	write_lock_irqsave(&svq->iotlb_lock, flags);
+	vhost_iotlb_del_range(svq->as[asid].guest, iova, iova + size - 1);
+	write_unlock_irqrestore(&svq->iotlb_lock, flags);
+	return lower->config->dma_unmap(lower, asid, iova, size);
+}
+
+/**
+ * svq_iotlb_forget() - the driver's mappings of @asid are gone (reset_map,
+ * or a reset that cleans the maps)
+ * @svq: the upper device
+ * @asid: address space
+ */
+void svq_iotlb_forget(struct svq_dev *svq, unsigned int asid)
+{
+	unsigned long flags;
+
+	if (asid >= svq->nas)
+		return;
+	write_lock_irqsave(&svq->iotlb_lock, flags);
+	vhost_iotlb_reset(svq->as[asid].guest);
+	svq->as[asid].has_map = false;
+	write_unlock_irqrestore(&svq->iotlb_lock, flags);
+}
+
+/**
+ * svq_iotlb_map_shadow() - map shadow ring memory into the lower device
+ * @svq: the upper device
+ * @lower: the lower device
+ * @asid: address space of the virtqueue
+ * @pa: physical address of the ring (contiguous)
+ * @size: bytes, page aligned
+ * @iova: the IOVA given to it, out
+ *
+ * Return: 0, -ENOSPC without a window or room in it, or what the lower
+ * device returns.
+ */
+int svq_iotlb_map_shadow(struct svq_dev *svq, struct vdpa_device *lower, unsigned int asid,
+			 phys_addr_t pa, size_t size, u64 *iova)
+{
+	unsigned long npages = size >> PAGE_SHIFT;
+	struct iova *area;
+	u64 start;
+	int ret;
+
+	if (!svq->has_window || asid >= svq->nas)
+		return -ENOSPC;
+	area = alloc_iova(&svq->iovad, npages, svq->window_last >> PAGE_SHIFT, true);
+	if (!area)
+		return -ENOSPC;
+	start = (u64)area->pfn_lo << PAGE_SHIFT;
+
+	mutex_lock(&svq->map_lock);
+	if (lower->config->dma_map && !svq->as[asid].has_map) {
+		/* mapping anything would drop the lower device's own DMA mapping */
+		ret = -EOPNOTSUPP;
+	} else if (lower->config->dma_map) {
+		ret = lower->config->dma_map(lower, asid, start, size, pa, VHOST_MAP_RW, NULL);
+	} else {
+		ret = vhost_iotlb_add_range(&svq->as[asid].shadow, start, start + size - 1,
+					    pa, VHOST_MAP_RW);
+		if (!ret)
+			ret = svq_iotlb_push(svq, lower, asid, svq->as[asid].guest);
+		if (ret)
+			vhost_iotlb_del_range(&svq->as[asid].shadow, start, start + size - 1);
+	}
+	mutex_unlock(&svq->map_lock);
+	if (ret) {
+		__free_iova(&svq->iovad, area);
+		return ret;
+	}
+	*iova = start;
+	return 0;
+}
+
+/**
+ * svq_iotlb_unmap_shadow() - undo svq_iotlb_map_shadow()
+ * @svq: the upper device
+ * @lower: the lower device, NULL once it is gone
+ * @asid: address space
+ * @iova: what svq_iotlb_map_shadow() returned
+ * @size: bytes
+ */
+void svq_iotlb_unmap_shadow(struct svq_dev *svq, struct vdpa_device *lower, unsigned int asid,
+			    u64 iova, size_t size)
+{
+	mutex_lock(&svq->map_lock);
+	if (lower && lower->config->dma_map) {
+		lower->config->dma_unmap(lower, asid, iova, size);
+	} else {
+		vhost_iotlb_del_range(&svq->as[asid].shadow, iova, iova + size - 1);
+		if (lower)
+			svq_iotlb_push(svq, lower, asid, svq->as[asid].guest);
+	}
+	mutex_unlock(&svq->map_lock);
+	free_iova(&svq->iovad, iova >> PAGE_SHIFT);
+}
+
+/*
+ * Guest memory access for the relay. Context: any (read lock, kmap_local).
+ * @write: copy into guest memory; @buf NULL: only check the access.
+ */
+static int svq_guest_access(struct svq_as *as, u64 iova, void *buf, u64 len, u32 access,
+			    bool write)
+{
+	struct svq_dev *svq = as->svq;
+	u32 need = (access & SVQ_ACCESS_WRITE ? VHOST_MAP_WO : 0) |
+		   (access & SVQ_ACCESS_READ ? VHOST_MAP_RO : 0);
+	struct vhost_iotlb_map *map = NULL;
+	unsigned long flags;
+	int ret = 0;
+
+	if (!len || iova + len - 1 < iova)
+		return -EFAULT;
+	read_lock_irqsave(&svq->iotlb_lock, flags);
+	while (len) {
+		u64 pa, chunk;
+		void *va;
+
+		if (as->has_map) {
+			map = vhost_iotlb_itree_first(as->guest, iova, iova);
+			if (!map || (map->perm & need) != need) {
+				ret = -EFAULT;
+				break;
+			}
+			pa = map->addr + (iova - map->start);
+			chunk = min(len, map->last - iova + 1);
+		} else {
+			pa = iova;
+			chunk = len;
+		}
+		chunk = min_t(u64, chunk, PAGE_SIZE - offset_in_page(pa));
+		if (!pfn_valid(PHYS_PFN(pa))) {
+			ret = -EFAULT;
+			break;
+		}
+		if (buf) {
+			va = kmap_local_page(pfn_to_page(PHYS_PFN(pa))) + offset_in_page(pa);
+			if (chunk == 2 && IS_ALIGNED(pa, 2)) {
+				if (write)
+					WRITE_ONCE(*(u16 *)va, *(u16 *)buf);
+				else
+					*(u16 *)buf = READ_ONCE(*(u16 *)va);
+			} else if (write) {
+				memcpy(va, buf, chunk);
+			} else {
+				memcpy(buf, va, chunk);
+			}
+			kunmap_local(va);
+			buf += chunk;
+		}
+		iova += chunk;
+		len -= chunk;
+	}
+	read_unlock_irqrestore(&svq->iotlb_lock, flags);
+	return ret;
+}
+
+static int svq_guest_read(void *ctx, u64 iova, void *buf, u32 len)
+{
+	return svq_guest_access(ctx, iova, buf, len, SVQ_ACCESS_READ, false);
+}
+
+static int svq_guest_write(void *ctx, u64 iova, const void *buf, u32 len)
+{
+	/* the relay writes the used ring: it needs a writable mapping */
+	return svq_guest_access(ctx, iova, (void *)buf, len, SVQ_ACCESS_WRITE, true);
+}
+
+static bool svq_guest_access_ok(void *ctx, u64 iova, u64 len, u32 access)
+{
+	return !svq_guest_access(ctx, iova, NULL, len, access, false);
+}
+
+static const struct svq_guest_mem_ops svq_guest_mem_ops = {
+	.read = svq_guest_read,
+	.write = svq_guest_write,
+	.access_ok = svq_guest_access_ok,
+};
+
+/**
+ * svq_iotlb_guest_mem() - guest memory of an address space, for the relay
+ * @svq: the upper device
+ * @asid: address space
+ * @mem: filled in
+ */
+void svq_iotlb_guest_mem(struct svq_dev *svq, unsigned int asid, struct svq_guest_mem *mem)
+{
+	mem->ops = &svq_guest_mem_ops;
+	mem->ctx = &svq->as[min(asid, svq->nas - 1)];
+}

@@ -1,0 +1,466 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vhost_vdpa_svq: virtqueue ops of an upper device, and the shadow
+ * virtqueue's plumbing around the relay core (svq_ring.c).
+ *
+ * In passthrough the ops are forwarded. A shadowed virtqueue's lower
+ * device runs a kernel-owned ring instead of the guest's, and the relay
+ * runs in the context that has something to relay, with no thread hop:
+ * the guest's kick (atomic, from the kick eventfd's wakeup) moves new
+ * available buffers, the lower device's callback moves used ones back.
+ * Each pass has a budget; what is left goes to a work item.
+ */
+
+#include <linux/slab.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_ring.h>
+
+#include "svq_dev.h"
+
+/* Chains per direction and pass in atomic context; the work item does more. */
+#define SVQ_RELAY_BUDGET	64
+#define SVQ_WORK_BUDGET		1024
+
+static void svq_vq_signal_guest(struct svq_vq *vq)
+{
+	struct vdpa_callback cb;
+	unsigned long flags;
+
+	spin_lock_irqsave(&vq->cb_lock, flags);
+	cb = vq->cb;
+	spin_unlock_irqrestore(&vq->cb_lock, flags);
+	atomic64_inc(&vq->svq->stats.interrupts);
+	if (cb.callback)
+		cb.callback(cb.private);
+}
+
+static void svq_vq_fail(struct svq_vq *vq)
+{
+	struct svq_dev *svq = vq->svq;
+
+	atomic64_inc(&svq->stats.errors);
+	if (!xchg(&svq->needs_reset, true))
+		dev_err_ratelimited(&svq->vdpa.dev, "vq %u: %s: device needs reset\n",
+				    vq->idx, vq->ring.error ?: "relay failed");
+}
+
+/*
+ * One relay pass in both directions: used buffers first (they free shadow
+ * descriptors), then available ones. Returns true if the budget ran out.
+ */
+static bool svq_vq_relay(struct svq_vq *vq, struct vdpa_device *lower, unsigned int budget)
+{
+	struct svq_relay_result used = {}, avail = {};
+	unsigned long flags;
+	int ret;
+
+	spin_lock_irqsave(&vq->ring_lock, flags);
+	if (!vq->shadow) {
+		spin_unlock_irqrestore(&vq->ring_lock, flags);
+		return false;
+	}
+	ret = svq_ring_relay_used(&vq->ring, &vq->mem, NULL, budget, &used);
+	if (!ret)
+		ret = svq_ring_relay_avail(&vq->ring, &vq->mem, budget, &avail);
+	spin_unlock_irqrestore(&vq->ring_lock, flags);
+
+	if (ret)
+		svq_vq_fail(vq);
+	atomic64_add(avail.descs, &vq->svq->stats.relayed_descs);
+	if (avail.notify)
+		lower->config->kick_vq(lower, vq->idx);
+	if (used.notify)
+		svq_vq_signal_guest(vq);
+	return !ret && (avail.chains == budget || used.chains == budget);
+}
+
+static void svq_vq_relay_work(struct work_struct *work)
+{
+	struct svq_vq *vq = container_of(work, struct svq_vq, relay_work);
+	struct vdpa_device *lower;
+	bool more;
+	int srcu;
+
+	lower = svq_lower_lock(&vq->svq->vdpa, &srcu);
+	more = lower && svq_vq_relay(vq, lower, SVQ_WORK_BUDGET);
+	svq_lower_unlock(srcu);
+	if (more)
+		queue_work(system_wq, &vq->relay_work);
+}
+
+/* Relay now; leave the rest to the work item. Context: any. */
+static void svq_vq_relay_now(struct svq_vq *vq, struct vdpa_device *lower)
+{
+	if (svq_vq_relay(vq, lower, SVQ_RELAY_BUDGET))
+		queue_work(system_wq, &vq->relay_work);
+}
+
+/* Start relaying @vq through a shadow ring. Context: process. */
+static int svq_vq_shadow_start(struct svq_dev *svq, struct vdpa_device *lower,
+			       struct svq_vq *vq)
+{
+	const struct vdpa_config_ops *lops = lower->config;
+	u64 features = lops->get_driver_features(lower);
+	struct vdpa_vq_state state = {};
+	unsigned long flags;
+	u64 avail, used;
+	int ret;
+
+	if (!(features & BIT_ULL(VIRTIO_F_VERSION_1)) || !vq->num || vq->num > 32768 ||
+	    !is_power_of_2(vq->num)) {
+		dev_warn(&svq->vdpa.dev, "vq %u: cannot shadow a legacy or %u-entry ring\n",
+			 vq->idx, vq->num);
+		return -EOPNOTSUPP;
+	}
+	vq->shadow_size = PAGE_ALIGN(svq_ring_shadow_size(vq->num));
+	vq->shadow_mem = alloc_pages_exact(vq->shadow_size, GFP_KERNEL | __GFP_ZERO);
+	vq->heads = kcalloc(vq->num, sizeof(*vq->heads), GFP_KERNEL);
+	if (!vq->shadow_mem || !vq->heads) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	vq->asid = lops->get_vq_group ? svq->group_asid[lops->get_vq_group(lower, vq->idx)] : 0;
+	ret = svq_iotlb_map_shadow(svq, lower, vq->asid, virt_to_phys(vq->shadow_mem),
+				   vq->shadow_size, &vq->shadow_iova);
+	if (ret) {
+		dev_warn(&svq->vdpa.dev, "vq %u: cannot map the shadow ring: %d\n", vq->idx, ret);
+		goto err_free;
+	}
+
+	svq_ring_init(&vq->ring, vq->num, vq->shadow_mem, vq->heads,
+		      features & BIT_ULL(VIRTIO_RING_F_EVENT_IDX),
+		      features & BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC));
+	svq_ring_set_guest(&vq->ring, vq->guest_desc, vq->guest_driver, vq->guest_device,
+			   vq->guest_avail_idx);
+	svq_iotlb_guest_mem(svq, vq->asid, &vq->mem);
+	avail = vq->shadow_iova + ((void *)vq->ring.shadow_avail - vq->shadow_mem);
+	used = vq->shadow_iova + ((void *)vq->ring.shadow_used - vq->shadow_mem);
+	ret = lops->set_vq_address(lower, vq->idx, vq->shadow_iova, avail, used);
+	if (!ret)
+		ret = lops->set_vq_state(lower, vq->idx, &state);
+	if (ret)
+		goto err_unmap;
+	spin_lock_irqsave(&vq->ring_lock, flags);
+	vq->shadow = true;
+	spin_unlock_irqrestore(&vq->ring_lock, flags);
+	WRITE_ONCE(svq->shadow, true);
+	return 0;
+
+err_unmap:
+	svq_iotlb_unmap_shadow(svq, lower, vq->asid, vq->shadow_iova, vq->shadow_size);
+err_free:
+	kfree(vq->heads);
+	vq->heads = NULL;
+	if (vq->shadow_mem)
+		free_pages_exact(vq->shadow_mem, vq->shadow_size);
+	vq->shadow_mem = NULL;
+	return ret;
+}
+
+/*
+ * Stop relaying @vq, after the lower device stopped using the shadow ring:
+ * what it completed is relayed first, and the guest's index is kept for
+ * get_vq_state(): chains still in flight are rewound. @lower may be NULL
+ * (removed). Context: process.
+ */
+static void svq_vq_shadow_stop(struct svq_dev *svq, struct vdpa_device *lower,
+			       struct svq_vq *vq)
+{
+	struct svq_relay_result res;
+	unsigned long flags;
+
+	spin_lock_irqsave(&vq->ring_lock, flags);
+	if (!vq->shadow) {
+		spin_unlock_irqrestore(&vq->ring_lock, flags);
+		return;
+	}
+	if (svq_ring_relay_used(&vq->ring, &vq->mem, NULL, vq->num, &res))
+		svq_vq_fail(vq);
+	vq->guest_avail_idx = vq->ring.guest_used_idx;
+	vq->state_saved = true;
+	vq->shadow = false;
+	spin_unlock_irqrestore(&vq->ring_lock, flags);
+	if (res.notify)
+		svq_vq_signal_guest(vq);
+
+	cancel_work_sync(&vq->relay_work);
+	svq_iotlb_unmap_shadow(svq, lower, vq->asid, vq->shadow_iova, vq->shadow_size);
+	free_pages_exact(vq->shadow_mem, vq->shadow_size);
+	kfree(vq->heads);
+	vq->shadow_mem = NULL;
+	vq->heads = NULL;
+}
+
+/**
+ * svq_vq_stop_all() - stop every shadowed virtqueue (device reset or removal)
+ * @svq: the upper device
+ * @lower: the lower device, reset already; NULL once removed
+ */
+void svq_vq_stop_all(struct svq_dev *svq, struct vdpa_device *lower)
+{
+	u16 i;
+
+	for (i = 0; i < svq->nvqs; i++)
+		svq_vq_shadow_stop(svq, lower, &svq->vqs[i]);
+	WRITE_ONCE(svq->shadow, false);
+}
+
+/**
+ * svq_vq_init() - initialize the state of one virtqueue
+ * @svq: the upper device
+ * @vq: the virtqueue
+ * @idx: its index
+ */
+void svq_vq_init(struct svq_dev *svq, struct svq_vq *vq, u16 idx)
+{
+	vq->svq = svq;
+	vq->idx = idx;
+	spin_lock_init(&vq->cb_lock);
+	spin_lock_init(&vq->ring_lock);
+	INIT_WORK(&vq->relay_work, svq_vq_relay_work);
+}
+
+/**
+ * svq_vq_set_address() - vdpa_config_ops.set_vq_address
+ * @vdev: the upper device
+ * @idx: virtqueue index
+ * @desc_area: IOVA of the descriptor table
+ * @driver_area: IOVA of the available ring
+ * @device_area: IOVA of the used ring
+ *
+ * The addresses are kept for the shadow ring and forwarded unless the
+ * virtqueue is shadowed.
+ *
+ * Return: 0, or what the lower device returns.
+ */
+int svq_vq_set_address(struct vdpa_device *vdev, u16 idx, u64 desc_area,
+		       u64 driver_area, u64 device_area)
+{
+	struct svq_dev *svq = vdpa_to_svq(vdev);
+	struct vdpa_device *lower;
+	struct svq_vq *vq;
+	int ret = -ENODEV, srcu;
+
+	if (idx >= svq->nvqs)
+		return -EINVAL;
+	vq = &svq->vqs[idx];
+	vq->guest_desc = desc_area;
+	vq->guest_driver = driver_area;
+	vq->guest_device = device_area;
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = vq->shadow ? 0 : lower->config->set_vq_address(lower, idx, desc_area,
+								      driver_area, device_area);
+	svq_lower_unlock(srcu);
+	return ret;
+}
+
+/**
+ * svq_vq_set_num() - vdpa_config_ops.set_vq_num
+ * @vdev: the upper device
+ * @idx: virtqueue index
+ * @num: ring size, kept and forwarded (the shadow ring has the same size)
+ */
+void svq_vq_set_num(struct vdpa_device *vdev, u16 idx, u32 num)
+{
+	struct svq_dev *svq = vdpa_to_svq(vdev);
+	struct vdpa_device *lower;
+	int srcu;
+
+	if (idx >= svq->nvqs)
+		return;
+	svq->vqs[idx].num = num;
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		lower->config->set_vq_num(lower, idx, num);
+	svq_lower_unlock(srcu);
+}
+
+/**
+ * svq_vq_kick() - vdpa_config_ops.kick_vq
+ * @vdev: the upper device
+ * @idx: virtqueue index
+ *
+ * Context: atomic (vhost-vdpa calls it from the kick eventfd's wakeup).
+ */
+void svq_vq_kick(struct vdpa_device *vdev, u16 idx)
+{
+	struct svq_dev *svq = vdpa_to_svq(vdev);
+	struct vdpa_device *lower;
+	int srcu;
+
+	if (idx >= svq->nvqs)
+		return;
+	atomic64_inc(&svq->stats.kicks);
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower) {
+		if (READ_ONCE(svq->vqs[idx].shadow))
+			svq_vq_relay_now(&svq->vqs[idx], lower);
+		else
+			lower->config->kick_vq(lower, idx);
+	}
+	svq_lower_unlock(srcu);
+}
+
+/*
+ * The lower device's vq callback. In passthrough: count and call the
+ * upper driver's callback; shadowed: relay. Runs in whatever context the
+ * lower device signals from (vdpa_sim: its worker with BHs off; hardware:
+ * hard interrupt).
+ */
+static irqreturn_t svq_vq_cb(void *private)
+{
+	struct svq_vq *vq = private;
+	struct vdpa_device *lower;
+	struct vdpa_callback cb;
+	unsigned long flags;
+	int srcu;
+
+	if (READ_ONCE(vq->shadow)) {
+		lower = svq_lower_lock(&vq->svq->vdpa, &srcu);
+		if (lower)
+			svq_vq_relay_now(vq, lower);
+		svq_lower_unlock(srcu);
+		return IRQ_HANDLED;
+	}
+	spin_lock_irqsave(&vq->cb_lock, flags);
+	cb = vq->cb;
+	spin_unlock_irqrestore(&vq->cb_lock, flags);
+	atomic64_inc(&vq->svq->stats.interrupts);
+	return cb.callback ? cb.callback(cb.private) : IRQ_HANDLED;
+}
+
+/**
+ * svq_vq_set_cb() - vdpa_config_ops.set_vq_cb
+ * @vdev: the upper device
+ * @idx: virtqueue index
+ * @cb: the driver's callback
+ *
+ * The lower device always calls svq_vq_cb(), never the driver's callback
+ * or its eventfd (@cb->trigger): a switch to shadow mode must see every
+ * interrupt.
+ */
+void svq_vq_set_cb(struct vdpa_device *vdev, u16 idx, struct vdpa_callback *cb)
+{
+	struct svq_dev *svq = vdpa_to_svq(vdev);
+	struct vdpa_callback lower_cb = {};
+	struct vdpa_device *lower;
+	unsigned long flags;
+	struct svq_vq *vq;
+	int srcu;
+
+	if (idx >= svq->nvqs)
+		return;
+	vq = &svq->vqs[idx];
+	spin_lock_irqsave(&vq->cb_lock, flags);
+	vq->cb.callback = cb->callback;
+	vq->cb.private = cb->private;
+	vq->cb.trigger = NULL;
+	spin_unlock_irqrestore(&vq->cb_lock, flags);
+
+	if (cb->callback) {
+		lower_cb.callback = svq_vq_cb;
+		lower_cb.private = vq;
+	}
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		lower->config->set_vq_cb(lower, idx, &lower_cb);
+	svq_lower_unlock(srcu);
+}
+
+/**
+ * svq_vq_set_ready() - vdpa_config_ops.set_vq_ready
+ * @vdev: the upper device
+ * @idx: virtqueue index
+ * @ready: enable or disable
+ *
+ * In shadow mode, enabling a virtqueue first sets up its shadow ring. If
+ * that fails, the device reports NEEDS_RESET.
+ */
+void svq_vq_set_ready(struct vdpa_device *vdev, u16 idx, bool ready)
+{
+	struct svq_dev *svq = vdpa_to_svq(vdev);
+	struct vdpa_device *lower;
+	struct svq_vq *vq;
+	int srcu;
+
+	if (idx >= svq->nvqs)
+		return;
+	vq = &svq->vqs[idx];
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower) {
+		if (ready && !vq->shadow && READ_ONCE(svq->mode) == SVQ_MODE_SHADOW &&
+		    svq_vq_shadow_start(svq, lower, vq))
+			svq_vq_fail(vq);
+		else
+			lower->config->set_vq_ready(lower, idx, ready);
+	}
+	svq_lower_unlock(srcu);
+}
+
+/**
+ * svq_vq_set_state() - vdpa_config_ops.set_vq_state
+ * @vdev: the upper device
+ * @idx: virtqueue index
+ * @state: where the driver's ring is (split: next available index)
+ *
+ * Return: 0, -EINVAL, or what the lower device returns.
+ */
+int svq_vq_set_state(struct vdpa_device *vdev, u16 idx, const struct vdpa_vq_state *state)
+{
+	struct svq_dev *svq = vdpa_to_svq(vdev);
+	struct vdpa_device *lower;
+	int ret = -ENODEV, srcu;
+
+	if (idx >= svq->nvqs)
+		return -EINVAL;
+	svq->vqs[idx].guest_avail_idx = state->split.avail_index;
+	svq->vqs[idx].state_saved = false;
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower && svq->vqs[idx].shadow)
+		ret = -EBUSY;
+	else if (lower)
+		ret = lower->config->set_vq_state(lower, idx, state);
+	svq_lower_unlock(srcu);
+	return ret;
+}
+
+/**
+ * svq_vq_get_state() - vdpa_config_ops.get_vq_state
+ * @vdev: the upper device
+ * @idx: virtqueue index
+ * @state: filled in
+ *
+ * A shadowed virtqueue reports the guest's used index once what the lower
+ * device completed is relayed: chains in flight are given back to the
+ * driver's ring, not lost. After a reset that stopped a shadowed
+ * virtqueue, the index it stopped at.
+ *
+ * Return: 0, or what the lower device returns.
+ */
+int svq_vq_get_state(struct vdpa_device *vdev, u16 idx, struct vdpa_vq_state *state)
+{
+	struct svq_dev *svq = vdpa_to_svq(vdev);
+	struct vdpa_device *lower;
+	int ret = -ENODEV, srcu;
+	struct svq_vq *vq;
+
+	if (idx >= svq->nvqs)
+		return -EINVAL;
+	vq = &svq->vqs[idx];
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower) {
+		if (READ_ONCE(vq->shadow)) {
+			svq_vq_relay_now(vq, lower);
+			state->split.avail_index = READ_ONCE(vq->ring.guest_used_idx);
+			ret = 0;
+		} else if (vq->state_saved) {
+			state->split.avail_index = vq->guest_avail_idx;
+			ret = 0;
+		} else {
+			ret = lower->config->get_vq_state(lower, idx, state);
+		}
+	}
+	svq_lower_unlock(srcu);
+	return ret;
+}
