@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A hostile guest in shadow mode: each malformed ring puts the upper
+ * device in NEEDS_RESET and counts an error; nothing reaches the lower
+ * device, the host stays fine, and a reset brings the device back.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/virtio_config.h>
+
+#include "kselftest_harness.h"
+#include "vmm.h"
+
+FIXTURE(hostile) {
+	struct vmm_dev dev;
+	struct vmm_net net;
+};
+
+static long upper_errors(void)
+{
+	FILE *f = fopen("/sys/bus/vdpa/devices/hsvq0/stats/errors", "r");
+	long n = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &n) != 1)
+			n = -1;
+		fclose(f);
+	}
+	return n;
+}
+
+FIXTURE_SETUP(hostile)
+{
+	FILE *f;
+
+	ASSERT_EQ(0, vmm_dev_create_stacked(&self->dev, "hlower0", "hsvq0", ""));
+	f = fopen("/sys/bus/vdpa/devices/hsvq0/mode", "w");
+	ASSERT_NE(NULL, f);
+	fputs("shadow", f);
+	ASSERT_EQ(0, fclose(f));
+	ASSERT_EQ(0, vmm_open(&self->dev));
+	ASSERT_EQ(0, vmm_net_start(&self->net, &self->dev, 64));
+	ASSERT_EQ(0, vmm_net_loop(&self->net, 3, 0));
+}
+
+FIXTURE_TEARDOWN(hostile)
+{
+	vmm_net_stop(&self->net);
+	vmm_dev_destroy(&self->dev);
+	if (system("vdpa dev del hlower0"))
+		TH_LOG("could not delete hlower0");
+}
+
+/* Kick tx after @corrupt damaged the ring; expect NEEDS_RESET, then recover. */
+static void expect_needs_reset(struct __test_metadata *_metadata,
+			       FIXTURE_DATA(hostile) *self)
+{
+	long errors = upper_errors();
+	uint8_t status = 0;
+	int i;
+
+	ASSERT_EQ(0, vmm_vq_kick(&self->net.tx));
+	for (i = 0; i < 100; i++) {
+		ASSERT_EQ(0, vmm_get_status(self->dev.fd, &status));
+		if (status & VIRTIO_CONFIG_S_NEEDS_RESET)
+			break;
+		usleep(10000);
+	}
+	EXPECT_TRUE(status & VIRTIO_CONFIG_S_NEEDS_RESET);
+	EXPECT_LT(errors, upper_errors());
+
+	/* a reset clears it and the device works again */
+	vmm_net_stop(&self->net);
+	ASSERT_EQ(0, vmm_net_start(&self->net, &self->dev, 64));
+	ASSERT_EQ(0, vmm_get_status(self->dev.fd, &status));
+	EXPECT_FALSE(status & VIRTIO_CONFIG_S_NEEDS_RESET);
+	EXPECT_EQ(0, vmm_net_loop(&self->net, 3, 100));
+}
+
+TEST_F(hostile, avail_index_jumps)
+{
+	struct vmm_vq *tx = &self->net.tx;
+
+	__atomic_store_n(&tx->vring.avail->idx, (uint16_t)(tx->avail_idx + 100),
+			 __ATOMIC_RELEASE);
+	expect_needs_reset(_metadata, self);
+}
+
+TEST_F(hostile, head_out_of_range)
+{
+	struct vmm_vq *tx = &self->net.tx;
+
+	tx->vring.avail->ring[tx->avail_idx % tx->num] = tx->num + 5;
+	tx->avail_idx++;
+	__atomic_store_n(&tx->vring.avail->idx, tx->avail_idx, __ATOMIC_RELEASE);
+	expect_needs_reset(_metadata, self);
+}
+
+TEST_F(hostile, buffer_outside_the_iotlb)
+{
+	struct vmm_vq *tx = &self->net.tx;
+
+	vmm_vq_add(tx, 0, 64, false);
+	tx->vring.desc[0].addr = 0x1000;	/* nothing is mapped there */
+	expect_needs_reset(_metadata, self);
+}
+
+TEST_F(hostile, descriptor_loop)
+{
+	struct vmm_vq *tx = &self->net.tx;
+
+	vmm_vq_add(tx, 0, 64, false);
+	tx->vring.desc[0].flags = VRING_DESC_F_NEXT;
+	tx->vring.desc[0].next = 1;
+	tx->vring.desc[1] = tx->vring.desc[0];
+	tx->vring.desc[1].next = 0;
+	expect_needs_reset(_metadata, self);
+}
+
+TEST_F(hostile, indirect_not_negotiated)
+{
+	struct vmm_vq *tx = &self->net.tx;
+
+	vmm_vq_add(tx, 0, 64, false);
+	tx->vring.desc[0].flags = VRING_DESC_F_INDIRECT;
+	expect_needs_reset(_metadata, self);
+}
+
+TEST_HARNESS_MAIN
