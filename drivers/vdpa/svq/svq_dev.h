@@ -42,6 +42,8 @@ int svq_mode_parse(const char *buf, enum svq_mode *mode);
  * @relayed_descs: descriptors moved through the shadow rings
  * @pages_logged: bits set in the dirty log
  * @errors: guest ring violations and failed lower-device calls
+ * @switches: passthrough <-> shadow switches of a running device
+ * @last_switch_ns: how long the lower device was paused by the last one
  */
 struct svq_stats {
 	atomic64_t kicks;
@@ -49,6 +51,24 @@ struct svq_stats {
 	atomic64_t relayed_descs;
 	atomic64_t pages_logged;
 	atomic64_t errors;
+	atomic64_t switches;
+	atomic64_t last_switch_ns;
+};
+
+/**
+ * struct svq_dirty_log - the VMM's dirty bitmap, pinned and mapped
+ * @uaddr: its user address
+ * @pages: the pinned pages
+ * @npinned: how many
+ * @vaddr: their kernel mapping
+ * @bitmap: what the relay marks
+ */
+struct svq_dirty_log {
+	u64 uaddr;
+	struct page **pages;
+	unsigned long npinned;
+	void *vaddr;
+	struct svq_log_bitmap bitmap;
 };
 
 struct svq_dev;
@@ -174,6 +194,11 @@ struct svq_lower {
  * @window_first: first IOVA of the window
  * @window_last: last IOVA of the window
  * @iovad: allocator of shadow ring IOVAs in the window
+ * @switch_lock: serializes logging changes and mode switches
+ * @logging: VHOST_F_LOG_ALL is on
+ * @log_lock: protects @log against the relay
+ * @log: the dirty log, or NULL
+ * @log_mm: the mm the log belongs to (the vhost owner's), not referenced
  */
 struct svq_dev {
 	struct vdpa_device vdpa;
@@ -199,6 +224,12 @@ struct svq_dev {
 	u64 window_first;
 	u64 window_last;
 	struct iova_domain iovad;
+
+	struct mutex switch_lock;	/* serializes logging changes and switches */
+	bool logging;
+	rwlock_t log_lock;
+	struct svq_dirty_log *log;
+	struct mm_struct *log_mm;
 };
 
 extern struct srcu_struct svq_srcu;
@@ -243,6 +274,15 @@ void svq_vq_set_ready(struct vdpa_device *vdev, u16 idx, bool ready);
 int svq_vq_set_state(struct vdpa_device *vdev, u16 idx, const struct vdpa_vq_state *state);
 int svq_vq_get_state(struct vdpa_device *vdev, u16 idx, struct vdpa_vq_state *state);
 void svq_vq_init(struct svq_dev *svq, struct svq_vq *vq, u16 idx);
+int svq_vq_shadow_start(struct svq_dev *svq, struct vdpa_device *lower, struct svq_vq *vq);
+void svq_vq_shadow_stop(struct svq_dev *svq, struct vdpa_device *lower, struct svq_vq *vq);
+void svq_vq_relay_now(struct svq_vq *vq, struct vdpa_device *lower);
+
+int svq_set_log_base(struct vdpa_device *vdev, u64 uaddr);
+int svq_set_log(struct vdpa_device *vdev, bool enable);
+void svq_log_grow(struct svq_dev *svq);
+void svq_log_stop(struct svq_dev *svq);
+size_t svq_log_pinned_bytes(struct svq_dev *svq);
 void svq_vq_stop_all(struct svq_dev *svq, struct vdpa_device *lower);
 
 void svq_mgmt_init(struct svq_lower *sl);

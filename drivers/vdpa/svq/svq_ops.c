@@ -290,6 +290,7 @@ static int svq_reset(struct vdpa_device *vdev)
 		svq_vq_stop_all(svq, lower);
 	}
 	svq_lower_unlock(srcu);
+	svq_log_stop(svq);
 	WRITE_ONCE(svq->needs_reset, false);
 	return ret;
 }
@@ -307,6 +308,7 @@ static int svq_compat_reset(struct vdpa_device *vdev, u32 flags)
 		svq_vq_stop_all(svq, lower);
 	}
 	svq_lower_unlock(srcu);
+	svq_log_stop(svq);
 	if (flags & VDPA_RESET_F_CLEAN_MAP)
 		for (i = 0; i < svq->nas; i++)
 			svq_iotlb_forget(svq, i);
@@ -436,6 +438,8 @@ static int svq_set_map(struct vdpa_device *vdev, unsigned int asid,
 	if (lower)
 		ret = svq_iotlb_set_map(vdpa_to_svq(vdev), lower, asid, iotlb);
 	svq_lower_unlock(srcu);
+	if (!ret)
+		svq_log_grow(vdpa_to_svq(vdev));
 	return ret;
 }
 
@@ -450,6 +454,8 @@ static int svq_dma_map(struct vdpa_device *vdev, unsigned int asid, u64 iova,
 		ret = svq_iotlb_dma_map(vdpa_to_svq(vdev), lower, asid, iova, size, pa, perm,
 					opaque);
 	svq_lower_unlock(srcu);
+	if (!ret)
+		svq_log_grow(vdpa_to_svq(vdev));
 	return ret;
 }
 
@@ -517,9 +523,11 @@ static void svq_free(struct vdpa_device *vdev)
 	/* reset stopped every shadow ring; the lower device is gone */
 	if (svq->vqs)
 		svq_vq_stop_all(svq, NULL);
+	svq_log_stop(svq);
 	svq_iotlb_destroy(svq);
 	kfree(svq->vqs);
 	mutex_destroy(&svq->map_lock);
+	mutex_destroy(&svq->switch_lock);
 	/* taken in svq_dev_add(): rmmod waits for every upper device */
 	module_put(THIS_MODULE);
 }
@@ -573,6 +581,8 @@ static const struct vdpa_config_ops svq_ops_template = {
 	.reset_map		= svq_reset_map,
 	.set_group_asid		= svq_set_group_asid,
 	.get_vq_dma_dev		= svq_get_vq_dma_dev,
+	.set_log_base		= svq_set_log_base,
+	.set_log		= svq_set_log,
 	.free			= svq_free,
 };
 
@@ -636,6 +646,8 @@ int svq_ops_init(struct svq_dev *svq, struct vdpa_device *lower)
 	}
 
 	mutex_init(&svq->map_lock);
+	mutex_init(&svq->switch_lock);
+	rwlock_init(&svq->log_lock);
 	svq->nvqs = lower->nvqs;
 	svq->vqs = kcalloc(svq->nvqs, sizeof(*svq->vqs), GFP_KERNEL);
 	if (!svq->vqs)

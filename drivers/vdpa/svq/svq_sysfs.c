@@ -70,11 +70,20 @@ static ssize_t shadow_bytes_show(struct device *dev, struct device_attribute *at
 }
 static DEVICE_ATTR_RO(shadow_bytes);
 
+/* Memory pinned for the dirty log, in bytes. */
+static ssize_t log_pinned_bytes_show(struct device *dev, struct device_attribute *attr,
+				     char *buf)
+{
+	return sysfs_emit(buf, "%zu\n", svq_log_pinned_bytes(dev_to_svq(dev)));
+}
+static DEVICE_ATTR_RO(log_pinned_bytes);
+
 static struct attribute *svq_dev_attrs[] = {
 	&dev_attr_mode.attr,
 	&dev_attr_state.attr,
 	&dev_attr_lower.attr,
 	&dev_attr_shadow_bytes.attr,
+	&dev_attr_log_pinned_bytes.attr,
 	NULL,
 };
 
@@ -122,12 +131,28 @@ static ssize_t errors_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(errors);
 
+static ssize_t switches_show(struct device *dev,
+			     struct device_attribute *attr, char *buf)
+{
+	return svq_stat_show(buf, &dev_to_svq(dev)->stats.switches);
+}
+static DEVICE_ATTR_RO(switches);
+
+static ssize_t last_switch_ns_show(struct device *dev,
+				   struct device_attribute *attr, char *buf)
+{
+	return svq_stat_show(buf, &dev_to_svq(dev)->stats.last_switch_ns);
+}
+static DEVICE_ATTR_RO(last_switch_ns);
+
 static struct attribute *svq_stats_attrs[] = {
 	&dev_attr_kicks.attr,
 	&dev_attr_interrupts.attr,
 	&dev_attr_relayed_descs.attr,
 	&dev_attr_pages_logged.attr,
 	&dev_attr_errors.attr,
+	&dev_attr_switches.attr,
+	&dev_attr_last_switch_ns.attr,
 	NULL,
 };
 

@@ -16,6 +16,7 @@
 #include <linux/virtio_ring.h>
 
 #include "svq_dev.h"
+#include "svq_trace.h"
 
 /* Chains per direction and pass in atomic context; the work item does more. */
 #define SVQ_RELAY_BUDGET	64
@@ -48,6 +49,24 @@ static void svq_vq_fail(struct svq_vq *vq)
  * One relay pass in both directions: used buffers first (they free shadow
  * descriptors), then available ones. Returns true if the budget ran out.
  */
+/*
+ * Relay used entries with the dirty log, if logging. Called with
+ * vq->ring_lock held; the log cannot change meanwhile.
+ */
+static int svq_vq_relay_used(struct svq_vq *vq, unsigned int budget,
+			     struct svq_relay_result *res)
+{
+	struct svq_dev *svq = vq->svq;
+	int ret;
+
+	read_lock(&svq->log_lock);
+	ret = svq_ring_relay_used(&vq->ring, &vq->mem, svq->log ? &svq->log->bitmap : NULL,
+				  budget, res);
+	read_unlock(&svq->log_lock);
+	atomic64_add(res->pages_logged, &svq->stats.pages_logged);
+	return ret;
+}
+
 static bool svq_vq_relay(struct svq_vq *vq, struct vdpa_device *lower, unsigned int budget)
 {
 	struct svq_relay_result used = {}, avail = {};
@@ -59,13 +78,16 @@ static bool svq_vq_relay(struct svq_vq *vq, struct vdpa_device *lower, unsigned 
 		spin_unlock_irqrestore(&vq->ring_lock, flags);
 		return false;
 	}
-	ret = svq_ring_relay_used(&vq->ring, &vq->mem, NULL, budget, &used);
+	ret = svq_vq_relay_used(vq, budget, &used);
 	if (!ret)
 		ret = svq_ring_relay_avail(&vq->ring, &vq->mem, budget, &avail);
 	spin_unlock_irqrestore(&vq->ring_lock, flags);
 
 	if (ret)
 		svq_vq_fail(vq);
+	if (avail.chains || used.chains)
+		trace_svq_relay(dev_name(&vq->svq->vdpa.dev), vq->idx, avail.chains,
+				used.chains, used.pages_logged);
 	atomic64_add(avail.descs, &vq->svq->stats.relayed_descs);
 	if (avail.notify)
 		lower->config->kick_vq(lower, vq->idx);
@@ -88,16 +110,33 @@ static void svq_vq_relay_work(struct work_struct *work)
 		queue_work(system_wq, &vq->relay_work);
 }
 
-/* Relay now; leave the rest to the work item. Context: any. */
-static void svq_vq_relay_now(struct svq_vq *vq, struct vdpa_device *lower)
+/**
+ * svq_vq_relay_now() - relay a shadowed virtqueue; the rest goes to a work item
+ * @vq: the virtqueue (nothing happens unless it is shadowed)
+ * @lower: the lower device
+ *
+ * Context: any.
+ */
+void svq_vq_relay_now(struct svq_vq *vq, struct vdpa_device *lower)
 {
 	if (svq_vq_relay(vq, lower, SVQ_RELAY_BUDGET))
 		queue_work(system_wq, &vq->relay_work);
 }
 
-/* Start relaying @vq through a shadow ring. Context: process. */
-static int svq_vq_shadow_start(struct svq_dev *svq, struct vdpa_device *lower,
-			       struct svq_vq *vq)
+/**
+ * svq_vq_shadow_start() - relay a virtqueue through a shadow ring
+ * @svq: the upper device
+ * @lower: the lower device, its virtqueue not ready
+ * @vq: the virtqueue; the guest's ring starts at @vq->guest_avail_idx
+ *
+ * Allocates and maps the shadow ring and points the lower device's
+ * virtqueue at it, from index 0. The caller then makes it ready.
+ *
+ * Context: process.
+ * Return: 0, -EOPNOTSUPP (legacy or odd-sized ring), -ENOMEM, -ENOSPC, or
+ * what the lower device returns.
+ */
+int svq_vq_shadow_start(struct svq_dev *svq, struct vdpa_device *lower, struct svq_vq *vq)
 {
 	const struct vdpa_config_ops *lops = lower->config;
 	u64 features = lops->get_driver_features(lower);
@@ -142,6 +181,7 @@ static int svq_vq_shadow_start(struct svq_dev *svq, struct vdpa_device *lower,
 		goto err_unmap;
 	spin_lock_irqsave(&vq->ring_lock, flags);
 	vq->shadow = true;
+	vq->state_saved = false;
 	spin_unlock_irqrestore(&vq->ring_lock, flags);
 	WRITE_ONCE(svq->shadow, true);
 	return 0;
@@ -157,14 +197,20 @@ err_free:
 	return ret;
 }
 
-/*
- * Stop relaying @vq, after the lower device stopped using the shadow ring:
- * what it completed is relayed first, and the guest's index is kept for
- * get_vq_state(): chains still in flight are rewound. @lower may be NULL
- * (removed). Context: process.
+/**
+ * svq_vq_shadow_stop() - stop relaying a virtqueue
+ * @svq: the upper device
+ * @lower: the lower device, which stopped using the shadow ring (suspended
+ *	   or reset); NULL once removed
+ * @vq: the virtqueue
+ *
+ * What the lower device completed is relayed (and logged) first; the
+ * guest's used index is kept in @vq->guest_avail_idx for get_vq_state():
+ * chains still in flight are rewound, not lost.
+ *
+ * Context: process.
  */
-static void svq_vq_shadow_stop(struct svq_dev *svq, struct vdpa_device *lower,
-			       struct svq_vq *vq)
+void svq_vq_shadow_stop(struct svq_dev *svq, struct vdpa_device *lower, struct svq_vq *vq)
 {
 	struct svq_relay_result res;
 	unsigned long flags;
@@ -174,7 +220,7 @@ static void svq_vq_shadow_stop(struct svq_dev *svq, struct vdpa_device *lower,
 		spin_unlock_irqrestore(&vq->ring_lock, flags);
 		return;
 	}
-	if (svq_ring_relay_used(&vq->ring, &vq->mem, NULL, vq->num, &res))
+	if (svq_vq_relay_used(vq, vq->num, &res))
 		svq_vq_fail(vq);
 	vq->guest_avail_idx = vq->ring.guest_used_idx;
 	vq->state_saved = true;
@@ -368,6 +414,27 @@ void svq_vq_set_cb(struct vdpa_device *vdev, u16 idx, struct vdpa_callback *cb)
 	svq_lower_unlock(srcu);
 }
 
+/*
+ * Shadow from device start: in shadow mode, and in auto mode while logging
+ * or when the lower device cannot suspend (no switch possible later).
+ */
+static bool svq_wants_shadow(struct svq_dev *svq, struct vdpa_device *lower)
+{
+	switch (READ_ONCE(svq->mode)) {
+	case SVQ_MODE_SHADOW:
+		return true;
+	case SVQ_MODE_AUTO:
+		if (READ_ONCE(svq->logging))
+			return true;
+		if (lower->config->suspend && lower->config->resume)
+			return false;
+		dev_warn_once(&svq->vdpa.dev, "lower device cannot suspend: auto mode shadows from device start\n");
+		return true;
+	default:
+		return false;
+	}
+}
+
 /**
  * svq_vq_set_ready() - vdpa_config_ops.set_vq_ready
  * @vdev: the upper device
@@ -389,7 +456,7 @@ void svq_vq_set_ready(struct vdpa_device *vdev, u16 idx, bool ready)
 	vq = &svq->vqs[idx];
 	lower = svq_lower_lock(vdev, &srcu);
 	if (lower) {
-		if (ready && !vq->shadow && READ_ONCE(svq->mode) == SVQ_MODE_SHADOW &&
+		if (ready && !vq->shadow && svq_wants_shadow(svq, lower) &&
 		    svq_vq_shadow_start(svq, lower, vq))
 			svq_vq_fail(vq);
 		else

@@ -56,7 +56,7 @@ FIXTURE_TEARDOWN(hostile)
 
 /* Kick tx after @corrupt damaged the ring; expect NEEDS_RESET, then recover. */
 static void expect_needs_reset(struct __test_metadata *_metadata,
-			       FIXTURE_DATA(hostile) *self)
+			       struct _test_data_hostile *self)
 {
 	long errors = upper_errors();
 	uint8_t status = 0;

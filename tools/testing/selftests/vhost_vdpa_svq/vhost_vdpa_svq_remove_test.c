@@ -59,7 +59,7 @@ TEST_F_TIMEOUT(remove, lower_while_open_20_times, 600)
 
 	for (round = 0; round < 20; round++) {
 		struct vmm_dev dev;
-		struct vmm_net net;
+		struct vmm_net net = {};
 		pid_t del;
 
 		ASSERT_EQ(0, vmm_dev_create_stacked(&dev, "rlower0", "rsvq0", ""));
@@ -82,7 +82,7 @@ TEST_F_TIMEOUT(remove, lower_while_open_20_times, 600)
 TEST_F_TIMEOUT(remove, upper_while_open, 120)
 {
 	struct vmm_dev dev;
-	struct vmm_net net;
+	struct vmm_net net = {};
 	pid_t del;
 
 	ASSERT_EQ(0, vmm_dev_create_stacked(&dev, "rlower1", "rsvq1", ""));

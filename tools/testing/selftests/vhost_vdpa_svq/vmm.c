@@ -130,6 +130,15 @@ int vmm_set_log_base(int fd, uint64_t base)
 	return vmm_ioctl(fd, VHOST_SET_LOG_BASE, &base);
 }
 
+int vmm_get_vring_base(int fd, unsigned int idx, unsigned int *num)
+{
+	struct vhost_vring_state state = { .index = idx };
+	int r = vmm_ioctl(fd, VHOST_GET_VRING_BASE, &state);
+
+	*num = state.num;
+	return r;
+}
+
 /*
  * vmm_dev_create_stacked - create vdpa_sim_net device @lower, claim it for
  * vhost_vdpa_svq and create the upper device @upper on it, with the test
@@ -332,10 +341,15 @@ int vmm_net_start(struct vmm_net *net, struct vmm_dev *dev, unsigned int num)
 	uint64_t backend = 1ULL << VHOST_BACKEND_F_IOTLB_MSG_V2;
 	uint64_t want = (1ULL << VIRTIO_F_VERSION_1) |
 			(1ULL << VIRTIO_F_ACCESS_PLATFORM) | (1ULL << VIRTIO_NET_F_MAC);
+	struct vmm_written *written = net->written;
+	size_t max_written = net->max_written;
 	unsigned int i;
 	int fd, r;
 
+	/* everything but the caller's record of written buffers */
 	memset(net, 0, sizeof(*net));
+	net->written = written;
+	net->max_written = max_written;
 	net->dev = dev;
 	fd = dev->fd;
 	if (!dev->owned) {
@@ -375,7 +389,8 @@ void vmm_net_stop(struct vmm_net *net)
 	uint8_t status = 0;
 
 	vmm_ioctl(net->dev->fd, VHOST_VDPA_SET_STATUS, &status);
-	vmm_mem_unmap(net->dev->fd, &net->mem);
+	if (net->mem.base)
+		vmm_mem_unmap(net->dev->fd, &net->mem);
 	close(net->rx.kick_fd);
 	close(net->rx.call_fd);
 	close(net->tx.kick_fd);
@@ -426,6 +441,11 @@ int vmm_net_loop(struct vmm_net *net, unsigned int count, unsigned int first_seq
 		    memcmp(vmm_vq_buf(&net->mem, &net->rx, id) + VMM_NET_HDR_LEN,
 			   expect + VMM_NET_HDR_LEN, len - VMM_NET_HDR_LEN))
 			return -EBADMSG;
+		if (net->written && net->nwritten < net->max_written) {
+			net->written[net->nwritten].iova = net->rx.buf_iova +
+							   (uint64_t)id * net->rx.buf_size;
+			net->written[net->nwritten++].len = used_len;
+		}
 		/* tx completes too: reap it, then recycle the rx buffer */
 		r = vmm_vq_wait_used(&net->tx, &id, &used_len, 5000);
 		if (r)

@@ -35,6 +35,7 @@ int vmm_add_status(int fd, uint8_t bits);
 int vmm_set_vring_addr(int fd, unsigned int idx, uint64_t desc, uint64_t avail,
 		       uint64_t used, unsigned int flags);
 int vmm_set_log_base(int fd, uint64_t base);
+int vmm_get_vring_base(int fd, unsigned int idx, unsigned int *num);
 
 /* Guest memory: anonymous memory mapped at an IOVA through the IOTLB. */
 struct vmm_mem {
@@ -71,6 +72,12 @@ int vmm_vq_kick(struct vmm_vq *vq);
 bool vmm_vq_used(struct vmm_vq *vq, uint32_t *id, uint32_t *len);
 int vmm_vq_wait_used(struct vmm_vq *vq, uint32_t *id, uint32_t *len, int timeout_ms);
 
+/* A buffer the device wrote: IOVA and used length. */
+struct vmm_written {
+	uint64_t iova;
+	uint32_t len;
+};
+
 /* A virtio-net device driven through vhost-vdpa: rx is vq 0, tx vq 1. */
 struct vmm_net {
 	struct vmm_dev *dev;
@@ -79,6 +86,10 @@ struct vmm_net {
 	struct vmm_vq tx;
 	uint64_t features;
 	uint8_t mac[6];
+	/* if set, vmm_net_loop() records every rx buffer the device filled */
+	struct vmm_written *written;
+	size_t nwritten;
+	size_t max_written;
 };
 
 #define VMM_NET_HDR_LEN	12	/* struct virtio_net_hdr_v1 */

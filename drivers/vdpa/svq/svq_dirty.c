@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vhost_vdpa_svq: dirty page logging and the passthrough <-> shadow switch.
+ *
+ * set_log_base() pins the VMM's bitmap (only as much as the mapped IOVA
+ * range needs: one bit per 4 KiB page) and maps it into the kernel, so
+ * the relay can set bits from atomic context. The log is swapped under a
+ * write lock the relay reads under: once set_log_base() or set_log(false)
+ * returns, the previous log is never written again.
+ *
+ * In auto mode, set_log(true) switches a running device to shadow
+ * virtqueues without a reset: suspend the lower device, read where each
+ * virtqueue is, point it at a shadow ring that starts there, resume.
+ * set_log(false) switches back the same way, after relaying everything
+ * the lower device completed; chains still in flight (receive buffers the
+ * device has not filled) are given back to the guest's ring by starting
+ * the lower device at the guest's used index.
+ */
+
+#include <linux/mm.h>
+#include <linux/sched/clock.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "svq_dev.h"
+
+#define CREATE_TRACE_POINTS
+#include "svq_trace.h"
+
+/* Pages of IOVA the driver's mappings reach, over all address spaces. */
+static u64 svq_log_pages_needed(struct svq_dev *svq)
+{
+	struct vhost_iotlb_map *map;
+	unsigned long flags;
+	u64 last = 0;
+	bool any = false;
+	unsigned int i;
+
+	read_lock_irqsave(&svq->iotlb_lock, flags);
+	for (i = 0; i < svq->nas; i++) {
+		for (map = vhost_iotlb_itree_first(svq->as[i].guest, 0, U64_MAX); map;
+		     map = vhost_iotlb_itree_next(map, 0, U64_MAX)) {
+			last = max(last, map->last);
+			any = true;
+		}
+	}
+	read_unlock_irqrestore(&svq->iotlb_lock, flags);
+	return any ? (last >> SVQ_LOG_PAGE_SHIFT) + 1 : 0;
+}
+
+static void svq_log_unpin(struct svq_dirty_log *log)
+{
+	if (!log)
+		return;
+	if (log->vaddr)
+		vunmap(log->vaddr);
+	if (log->npinned)
+		unpin_user_pages_dirty_lock(log->pages, log->npinned, true);
+	kvfree(log->pages);
+	kfree(log);
+}
+
+/* Pin and map the first @nbits bits of the bitmap at @uaddr (owner's mm). */
+static struct svq_dirty_log *svq_log_pin(u64 uaddr, u64 nbits)
+{
+	u64 bytes = DIV_ROUND_UP(nbits, 64) * 8;
+	struct svq_dirty_log *log;
+	unsigned long npages;
+	long pinned;
+
+	log = kzalloc(sizeof(*log), GFP_KERNEL);
+	if (!log)
+		return ERR_PTR(-ENOMEM);
+	log->uaddr = uaddr;
+	log->bitmap.nbits = nbits;
+	if (!nbits)
+		return log;
+	npages = DIV_ROUND_UP(offset_in_page(uaddr) + bytes, PAGE_SIZE);
+	log->pages = kvcalloc(npages, sizeof(*log->pages), GFP_KERNEL);
+	if (!log->pages) {
+		kfree(log);
+		return ERR_PTR(-ENOMEM);
+	}
+	pinned = pin_user_pages_fast(uaddr & PAGE_MASK, npages, FOLL_WRITE | FOLL_LONGTERM,
+				     log->pages);
+	if (pinned > 0)
+		log->npinned = pinned;
+	if (pinned != npages) {
+		svq_log_unpin(log);
+		return ERR_PTR(pinned < 0 ? pinned : -EFAULT);
+	}
+	log->vaddr = vmap(log->pages, npages, VM_MAP, PAGE_KERNEL);
+	if (!log->vaddr) {
+		svq_log_unpin(log);
+		return ERR_PTR(-ENOMEM);
+	}
+	log->bitmap.bits = log->vaddr + offset_in_page(uaddr);
+	return log;
+}
+
+/* Install @log (NULL: none); the old one is unused once this returns. */
+static void svq_log_install(struct svq_dev *svq, struct svq_dirty_log *log)
+{
+	struct svq_dirty_log *old;
+	unsigned long flags;
+
+	write_lock_irqsave(&svq->log_lock, flags);
+	old = svq->log;
+	svq->log = log;
+	write_unlock_irqrestore(&svq->log_lock, flags);
+	svq_log_unpin(old);
+}
+
+/**
+ * svq_log_pinned_bytes() - memory pinned for the dirty log
+ * @svq: the upper device
+ *
+ * Return: bytes.
+ */
+size_t svq_log_pinned_bytes(struct svq_dev *svq)
+{
+	unsigned long flags;
+	size_t bytes;
+
+	read_lock_irqsave(&svq->log_lock, flags);
+	bytes = svq->log ? svq->log->npinned * PAGE_SIZE : 0;
+	read_unlock_irqrestore(&svq->log_lock, flags);
+	return bytes;
+}
+
+/**
+ * svq_set_log_base() - vdpa_config_ops.set_log_base
+ * @vdev: the upper device
+ * @uaddr: the VMM's bitmap, 8-byte aligned
+ *
+ * Context: the vhost owner's, process (pins its memory).
+ * Return: 0, -EINVAL for a misaligned bitmap, -EFAULT if it is not
+ * writable memory, -ENOMEM.
+ */
+int svq_set_log_base(struct vdpa_device *vdev, u64 uaddr)
+{
+	struct svq_dev *svq = vdpa_to_svq(vdev);
+	struct svq_dirty_log *log;
+	u64 nbits;
+	int ret = 0;
+
+	if (!IS_ALIGNED(uaddr, sizeof(u64))) {
+		dev_warn(&vdev->dev, "log base 0x%llx is not 8-byte aligned\n", uaddr);
+		return -EINVAL;
+	}
+	mutex_lock(&svq->switch_lock);
+	nbits = svq_log_pages_needed(svq);
+	log = svq_log_pin(uaddr, nbits);
+	if (IS_ERR(log)) {
+		ret = PTR_ERR(log);
+		dev_warn(&vdev->dev, "cannot pin the dirty log at 0x%llx: %d\n", uaddr, ret);
+	} else {
+		svq_log_install(svq, log);
+	}
+	mutex_unlock(&svq->switch_lock);
+	trace_svq_log_base(dev_name(&vdev->dev), uaddr, nbits, ret);
+	return ret;
+}
+
+/**
+ * svq_log_grow() - the driver mapped more: cover it with the log
+ * @svq: the upper device
+ *
+ * Called after a mapping change, in the owner's context when it comes
+ * from vhost-vdpa. A log set by another mm is left as it is.
+ */
+void svq_log_grow(struct svq_dev *svq)
+{
+	struct svq_dirty_log *log;
+	u64 nbits, uaddr;
+
+	mutex_lock(&svq->switch_lock);
+	if (!svq->log || svq->log_mm != current->mm)
+		goto out;
+	nbits = svq_log_pages_needed(svq);
+	if (nbits <= svq->log->bitmap.nbits)
+		goto out;
+	uaddr = svq->log->uaddr;
+	log = svq_log_pin(uaddr, nbits);
+	if (IS_ERR(log))
+		dev_warn(&svq->vdpa.dev, "cannot grow the dirty log: %ld\n", PTR_ERR(log));
+	else
+		svq_log_install(svq, log);
+out:
+	mutex_unlock(&svq->switch_lock);
+}
+
+/* Move one ready virtqueue of a suspended lower device to or from shadow. */
+static int svq_switch_vq(struct svq_dev *svq, struct vdpa_device *lower, struct svq_vq *vq,
+			 bool to_shadow)
+{
+	const struct vdpa_config_ops *lops = lower->config;
+	struct vdpa_vq_state state = {};
+	int ret;
+
+	if (to_shadow) {
+		ret = lops->get_vq_state(lower, vq->idx, &state);
+		if (ret)
+			return ret;
+		vq->guest_avail_idx = state.split.avail_index;
+		lops->set_vq_ready(lower, vq->idx, false);
+		ret = svq_vq_shadow_start(svq, lower, vq);
+		lops->set_vq_ready(lower, vq->idx, true);
+		if (!ret)
+			svq_vq_relay_now(vq, lower);
+		return ret;
+	}
+	/* what the lower device completed goes to the guest; the rest rewinds */
+	svq_vq_shadow_stop(svq, lower, vq);
+	lops->set_vq_ready(lower, vq->idx, false);
+	state.split.avail_index = vq->guest_avail_idx;
+	ret = lops->set_vq_address(lower, vq->idx, vq->guest_desc, vq->guest_driver,
+				   vq->guest_device);
+	if (!ret)
+		ret = lops->set_vq_state(lower, vq->idx, &state);
+	vq->state_saved = false;
+	lops->set_vq_ready(lower, vq->idx, true);
+	lops->kick_vq(lower, vq->idx);
+	return ret;
+}
+
+/* Switch every ready virtqueue of a running device. switch_lock held. */
+static int svq_switch(struct svq_dev *svq, struct vdpa_device *lower, bool to_shadow)
+{
+	const struct vdpa_config_ops *lops = lower->config;
+	u64 start = local_clock(), pause;
+	int ret = 0, err;
+	u16 i;
+
+	ret = lops->suspend(lower);
+	if (ret)
+		goto out;
+	for (i = 0; i < svq->nvqs; i++) {
+		struct svq_vq *vq = &svq->vqs[i];
+
+		if (vq->shadow == to_shadow || !lops->get_vq_ready(lower, i))
+			continue;
+		err = svq_switch_vq(svq, lower, vq, to_shadow);
+		if (err) {
+			dev_err(&svq->vdpa.dev, "vq %u: switch to %s failed: %d\n", i,
+				to_shadow ? "shadow" : "passthrough", err);
+			ret = ret ?: err;
+		}
+	}
+	err = lops->resume(lower);
+	ret = ret ?: err;
+out:
+	pause = local_clock() - start;
+	trace_svq_switch(dev_name(&svq->vdpa.dev), to_shadow, pause, ret);
+	atomic64_inc(&svq->stats.switches);
+	atomic64_set(&svq->stats.last_switch_ns, pause);
+	if (ret)
+		WRITE_ONCE(svq->needs_reset, true);
+	return ret;
+}
+
+/**
+ * svq_set_log() - vdpa_config_ops.set_log: VHOST_F_LOG_ALL on or off
+ * @vdev: the upper device
+ * @enable: start or stop logging
+ *
+ * In auto mode a running device switches to shadow virtqueues (and back);
+ * a device not yet running starts shadowed. Lower devices that cannot
+ * suspend (or resume) make auto mode shadow from device start instead,
+ * said once in the kernel log.
+ *
+ * Context: process.
+ * Return: 0, or the error of a failed switch (the device then reports
+ * NEEDS_RESET).
+ */
+int svq_set_log(struct vdpa_device *vdev, bool enable)
+{
+	struct svq_dev *svq = vdpa_to_svq(vdev);
+	struct vdpa_device *lower;
+	int ret = 0, srcu;
+
+	mutex_lock(&svq->switch_lock);
+	if (enable == svq->logging)
+		goto out;
+	if (enable)
+		svq->log_mm = current->mm;
+	WRITE_ONCE(svq->logging, enable);
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower && READ_ONCE(svq->mode) == SVQ_MODE_AUTO &&
+	    (lower->config->get_status(lower) & VIRTIO_CONFIG_S_DRIVER_OK)) {
+		if (!lower->config->suspend || !lower->config->resume) {
+			if (enable)
+				dev_warn_once(&vdev->dev, "lower device cannot suspend: auto mode shadows from the next device start\n");
+		} else {
+			ret = svq_switch(svq, lower, enable);
+		}
+	}
+	svq_lower_unlock(srcu);
+	if (!enable) {
+		svq_log_install(svq, NULL);
+		svq->log_mm = NULL;
+	}
+out:
+	mutex_unlock(&svq->switch_lock);
+	return ret;
+}
+
+/**
+ * svq_log_stop() - a reset: logging stops and the log is dropped
+ * @svq: the upper device
+ *
+ * Called after the shadow virtqueues were stopped (their last completions
+ * logged).
+ */
+void svq_log_stop(struct svq_dev *svq)
+{
+	mutex_lock(&svq->switch_lock);
+	WRITE_ONCE(svq->logging, false);
+	svq_log_install(svq, NULL);
+	svq->log_mm = NULL;
+	mutex_unlock(&svq->switch_lock);
+}

@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Dirty page logging through vhost-vdpa (patches/) on an upper device in
+ * auto mode, driven the way QEMU 7.2 does (qemu-7.2-ioctl-traces/
+ * src-log.trace): SET_LOG_BASE, SET_FEATURES with VHOST_F_LOG_ALL after
+ * FEATURES_OK, SET_STATUS unchanged, SET_VRING_ADDR with VHOST_VRING_F_LOG
+ * on running rings; at the end reset, IOTLB teardown, GET_VRING_BASE.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_net.h>
+
+#include "kselftest_harness.h"
+#include "vmm.h"
+
+static const uint64_t LOG_ALL = 1ULL << VHOST_F_LOG_ALL;
+/* one bit per 4 KiB page of IOVA: enough for the VMM's memory */
+#define LOG_PAGES	((VMM_MEM_IOVA >> 12) + 1024 + 64)
+#define LOG_WORDS	(LOG_PAGES / 64 + 1)
+#define MAX_WRITTEN	4096
+
+FIXTURE(dirty) {
+	struct vmm_dev dev;
+	struct vmm_net net;
+	uint64_t *log;
+	uint64_t acked;
+	struct vmm_written written[MAX_WRITTEN];
+};
+
+static int attr_read(const char *attr, char *buf, size_t len)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/bus/vdpa/devices/dsvq0/%s", attr);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	if (!fgets(buf, len, f))
+		buf[0] = '\0';
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+static long attr_long(const char *attr)
+{
+	char buf[64];
+
+	return attr_read(attr, buf, sizeof(buf)) ? -1 : atol(buf);
+}
+
+FIXTURE_SETUP(dirty)
+{
+	ASSERT_EQ(0, vmm_dev_create_stacked(&self->dev, "dlower0", "dsvq0", ""));
+	ASSERT_EQ(0, vmm_open(&self->dev));
+	self->net.written = self->written;
+	self->net.max_written = MAX_WRITTEN;
+	ASSERT_EQ(0, vmm_net_start(&self->net, &self->dev, 64));
+	self->acked = self->net.features;
+	self->log = calloc(LOG_WORDS, sizeof(uint64_t));
+	ASSERT_NE(NULL, self->log);
+	ASSERT_EQ(0, vmm_net_loop(&self->net, 5, 0));
+}
+
+FIXTURE_TEARDOWN(dirty)
+{
+	vmm_net_stop(&self->net);
+	vmm_dev_destroy(&self->dev);
+	if (system("vdpa dev del dlower0"))
+		TH_LOG("could not delete dlower0");
+	free(self->log);
+}
+
+/* QEMU 7.2's migration start (vhost_log_global_start). */
+static void migration_start(struct __test_metadata *_metadata,
+			    struct _test_data_dirty *self, uint64_t *log)
+{
+	int fd = self->dev.fd;
+	uint64_t backend;
+	uint8_t status;
+	unsigned int i;
+
+	ASSERT_EQ(0, vmm_set_log_base(fd, (uint64_t)(uintptr_t)log));
+	ASSERT_EQ(0, vmm_set_features(fd, self->acked | LOG_ALL));
+	ASSERT_EQ(0, vmm_get_status(fd, &status));
+	ASSERT_EQ(0, vmm_ioctl(fd, VHOST_VDPA_SET_STATUS, &status));
+	ASSERT_EQ(0, vmm_ioctl(fd, VHOST_GET_BACKEND_FEATURES, &backend));
+	ASSERT_EQ(0, vmm_ioctl(fd, VHOST_SET_BACKEND_FEATURES, &backend));
+	for (i = 0; i < 2; i++) {
+		struct vmm_vq *vq = i ? &self->net.tx : &self->net.rx;
+		uint64_t desc = vq->ring_iova;
+		uint64_t avail = desc + ((uint8_t *)vq->vring.avail - (uint8_t *)vq->vring.desc);
+		uint64_t used = desc + ((uint8_t *)vq->vring.used - (uint8_t *)vq->vring.desc);
+
+		ASSERT_EQ(0, vmm_set_vring_addr(fd, i, desc, avail, used,
+						1 << VHOST_VRING_F_LOG));
+	}
+}
+
+static bool log_test(const uint64_t *log, uint64_t page)
+{
+	return log[page / 64] & (1ULL << (page % 64));
+}
+
+static void log_set(uint64_t *log, uint64_t iova, uint64_t len)
+{
+	uint64_t p;
+
+	for (p = iova >> 12; len && p <= (iova + len - 1) >> 12; p++)
+		log[p / 64] |= 1ULL << (p % 64);
+}
+
+TEST_F(dirty, log_all_offered)
+{
+	uint64_t features;
+
+	ASSERT_EQ(0, vmm_get_features(self->dev.fd, &features));
+	EXPECT_TRUE(features & LOG_ALL);
+}
+
+TEST_F(dirty, set_features_other_bits_ebusy)
+{
+	uint64_t other = (self->acked ^ (1ULL << VIRTIO_NET_F_MAC)) | LOG_ALL;
+
+	EXPECT_EQ(-EBUSY, vmm_set_features(self->dev.fd, other));
+	EXPECT_EQ(0, vmm_set_features(self->dev.fd, self->acked));
+}
+
+TEST_F(dirty, non_owner_set_log_base_refused)
+{
+	pid_t pid = fork();
+	int status;
+
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(vmm_set_log_base(self->dev.fd, (uint64_t)(uintptr_t)self->log) == -EPERM ?
+		      0 : 1);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+TEST_F(dirty, misaligned_log_base_refused)
+{
+	EXPECT_EQ(-EINVAL, vmm_set_log_base(self->dev.fd, (uint64_t)(uintptr_t)self->log + 4));
+}
+
+/* The bitmap holds exactly the pages the device wrote, and the used rings. */
+TEST_F(dirty, log_matches_written_pages)
+{
+	uint64_t *expect = calloc(LOG_WORDS, sizeof(uint64_t));
+	char state[32];
+	uint64_t p, missing = 0, extra = 0;
+	size_t i;
+
+	ASSERT_NE(NULL, expect);
+	migration_start(_metadata, self, self->log);
+	ASSERT_EQ(0, attr_read("state", state, sizeof(state)));
+	EXPECT_STREQ("shadow", state);
+	self->net.nwritten = 0;
+	ASSERT_EQ(0, vmm_net_loop(&self->net, 200, 5));
+	ASSERT_EQ(0, vmm_ioctl(self->dev.fd, VHOST_VDPA_SUSPEND, NULL));
+
+	for (i = 0; i < self->net.nwritten; i++)
+		log_set(expect, self->written[i].iova, self->written[i].len);
+	/* used element and index of both rings (64 entries: one page each) */
+	log_set(expect, self->net.rx.ring_iova + 0x1000, 1);
+	log_set(expect, self->net.tx.ring_iova + 0x1000, 1);
+	for (p = 0; p < LOG_PAGES; p++) {
+		if (log_test(expect, p) && !log_test(self->log, p) && missing++ < 5)
+			TH_LOG("page 0x%llx written, not logged", (unsigned long long)p);
+		if (!log_test(expect, p) && log_test(self->log, p) && extra++ < 5)
+			TH_LOG("page 0x%llx logged, not written", (unsigned long long)p);
+	}
+	EXPECT_EQ(0, missing);
+	EXPECT_EQ(0, extra);
+	EXPECT_LT(0, attr_long("stats/pages_logged"));
+	EXPECT_LT(0, attr_long("log_pinned_bytes"));
+	free(expect);
+}
+
+TEST_F(dirty, log_base_change_mid_traffic)
+{
+	uint64_t *second = calloc(LOG_WORDS, sizeof(uint64_t));
+	uint64_t *snapshot = malloc(LOG_WORDS * sizeof(uint64_t));
+
+	ASSERT_NE(NULL, second);
+	ASSERT_NE(NULL, snapshot);
+	migration_start(_metadata, self, self->log);
+	ASSERT_EQ(0, vmm_net_loop(&self->net, 50, 5));
+	ASSERT_EQ(0, vmm_set_log_base(self->dev.fd, (uint64_t)(uintptr_t)second));
+	memcpy(snapshot, self->log, LOG_WORDS * sizeof(uint64_t));
+	ASSERT_EQ(0, vmm_net_loop(&self->net, 50, 55));
+	EXPECT_EQ(0, memcmp(snapshot, self->log, LOG_WORDS * sizeof(uint64_t)));
+	/* the new log got the writes: the rx used ring's page at least */
+	EXPECT_TRUE(log_test(second, (self->net.rx.ring_iova + 0x1000) >> 12));
+	free(second);
+	free(snapshot);
+}
+
+/* Logging toggled 1000 times under traffic: no frame lost or duplicated. */
+TEST_F_TIMEOUT(dirty, switches_1000_no_loss, 600)
+{
+	unsigned int i, seq = 5;
+
+	ASSERT_EQ(0, vmm_set_log_base(self->dev.fd, (uint64_t)(uintptr_t)self->log));
+	for (i = 0; i < 1000; i++) {
+		ASSERT_EQ(0, vmm_set_features(self->dev.fd,
+					      self->acked | (i % 2 ? 0 : LOG_ALL)));
+		ASSERT_EQ(0, vmm_net_loop(&self->net, 2, seq)) TH_LOG("switch %u", i);
+		seq += 2;
+	}
+	EXPECT_EQ(1000, attr_long("stats/switches"));
+	EXPECT_EQ(0, attr_long("stats/errors"));
+	TH_LOG("last switch paused the device %ld ns", attr_long("stats/last_switch_ns"));
+}
+
+/* QEMU 7.2's stop: reset, IOTLB teardown, then GET_VRING_BASE. */
+TEST_F(dirty, qemu72_stop_sequence)
+{
+	unsigned int rx_base, tx_base;
+	uint8_t status = 0;
+
+	migration_start(_metadata, self, self->log);
+	ASSERT_EQ(0, vmm_net_loop(&self->net, 30, 5));
+	ASSERT_EQ(0, vmm_ioctl(self->dev.fd, VHOST_VDPA_SET_STATUS, &status));
+	ASSERT_EQ(0, vmm_mem_unmap(self->dev.fd, &self->net.mem));
+	self->net.mem.base = NULL;
+	ASSERT_EQ(0, vmm_get_vring_base(self->dev.fd, 0, &rx_base));
+	ASSERT_EQ(0, vmm_get_vring_base(self->dev.fd, 1, &tx_base));
+	/* 35 frames sent and received; rx buffers still posted are given back */
+	EXPECT_EQ(35, tx_base);
+	EXPECT_EQ(35, rx_base);
+	EXPECT_EQ(0, attr_long("log_pinned_bytes"));
+}
+
+TEST_HARNESS_MAIN
