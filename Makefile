@@ -6,6 +6,7 @@
 #   make check    every gate and test; ends with "N passed, N failed"
 #   make demo     boot the test VM and show the product at work
 #   make check-debug   make check on the debug kernel (KASAN, lockdep, ...)
+#   make bench    frames/s passthrough vs shadow, switch pause (not a test)
 
 SVQ := tools/testing/svq
 
@@ -27,10 +28,13 @@ check-debug:
 demo:
 	@$(SVQ)/demo.sh
 
+bench:
+	@$(SVQ)/bench.sh
+
 clean:
 	-@kdir=$$($(SVQ)/kernel.sh --print-dir); \
 	  [ -d "$$kdir" ] && $(MAKE) -C "$$kdir" M=$(CURDIR) clean
 	$(MAKE) -C tools/testing/selftests/vhost_vdpa_svq clean KDIR=/nonexistent
 	rm -rf build
 
-.PHONY: all kernel module check check-debug demo clean
+.PHONY: all kernel module check check-debug demo bench clean
