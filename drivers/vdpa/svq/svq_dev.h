@@ -89,6 +89,7 @@ struct svq_dev;
  *		 was reset under a shadowed virtqueue)
  * @ring_lock: serializes the relay in both directions
  * @shadow: the virtqueue runs through @ring
+ * @avail_blocked: the last pass left available chains for want of room
  * @ring: the relay state
  * @shadow_mem: kernel memory of the shadow ring
  * @shadow_size: its size, page aligned
@@ -113,6 +114,7 @@ struct svq_vq {
 
 	spinlock_t ring_lock;	/* serializes the relay */
 	bool shadow;
+	bool avail_blocked;
 	struct svq_ring ring;
 	void *shadow_mem;
 	size_t shadow_size;

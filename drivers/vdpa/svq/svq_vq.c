@@ -67,20 +67,35 @@ static int svq_vq_relay_used(struct svq_vq *vq, unsigned int budget,
 	return ret;
 }
 
-static bool svq_vq_relay(struct svq_vq *vq, struct vdpa_device *lower, unsigned int budget)
+/* What a relay pass looks at: the shadow used ring, the guest's avail ring. */
+#define SVQ_RELAY_USED		BIT(0)
+#define SVQ_RELAY_AVAIL		BIT(1)
+#define SVQ_RELAY_BOTH		(SVQ_RELAY_USED | SVQ_RELAY_AVAIL)
+
+/*
+ * One relay pass: used buffers first (they free shadow descriptors), then
+ * available ones, for the directions @dirs asks. Available buffers are
+ * also taken after used ones freed descriptors an earlier pass lacked.
+ * Returns true if the budget ran out.
+ */
+static bool svq_vq_relay(struct svq_vq *vq, struct vdpa_device *lower, unsigned int budget,
+			 unsigned int dirs)
 {
 	struct svq_relay_result used = {}, avail = {};
 	unsigned long flags;
-	int ret;
+	int ret = 0;
 
 	spin_lock_irqsave(&vq->ring_lock, flags);
 	if (!vq->shadow) {
 		spin_unlock_irqrestore(&vq->ring_lock, flags);
 		return false;
 	}
-	ret = svq_vq_relay_used(vq, budget, &used);
-	if (!ret)
+	if (dirs & SVQ_RELAY_USED)
+		ret = svq_vq_relay_used(vq, budget, &used);
+	if (!ret && ((dirs & SVQ_RELAY_AVAIL) || (vq->avail_blocked && used.chains))) {
 		ret = svq_ring_relay_avail(&vq->ring, &vq->mem, budget, &avail);
+		vq->avail_blocked = avail.blocked;
+	}
 	spin_unlock_irqrestore(&vq->ring_lock, flags);
 
 	if (ret)
@@ -104,14 +119,22 @@ static void svq_vq_relay_work(struct work_struct *work)
 	int srcu;
 
 	lower = svq_lower_lock(&vq->svq->vdpa, &srcu);
-	more = lower && svq_vq_relay(vq, lower, SVQ_WORK_BUDGET);
+	more = lower && svq_vq_relay(vq, lower, SVQ_WORK_BUDGET, SVQ_RELAY_BOTH);
 	svq_lower_unlock(srcu);
 	if (more)
 		queue_work(system_wq, &vq->relay_work);
 }
 
+/* Relay @dirs now; leave the rest to the work item. Context: any. */
+static void svq_vq_relay_dirs(struct svq_vq *vq, struct vdpa_device *lower, unsigned int dirs)
+{
+	if (svq_vq_relay(vq, lower, SVQ_RELAY_BUDGET, dirs))
+		queue_work(system_wq, &vq->relay_work);
+}
+
 /**
- * svq_vq_relay_now() - relay a shadowed virtqueue; the rest goes to a work item
+ * svq_vq_relay_now() - relay a shadowed virtqueue both ways; the rest goes
+ * to a work item
  * @vq: the virtqueue (nothing happens unless it is shadowed)
  * @lower: the lower device
  *
@@ -119,8 +142,7 @@ static void svq_vq_relay_work(struct work_struct *work)
  */
 void svq_vq_relay_now(struct svq_vq *vq, struct vdpa_device *lower)
 {
-	if (svq_vq_relay(vq, lower, SVQ_RELAY_BUDGET))
-		queue_work(system_wq, &vq->relay_work);
+	svq_vq_relay_dirs(vq, lower, SVQ_RELAY_BOTH);
 }
 
 /**
@@ -181,6 +203,7 @@ int svq_vq_shadow_start(struct svq_dev *svq, struct vdpa_device *lower, struct s
 		goto err_unmap;
 	spin_lock_irqsave(&vq->ring_lock, flags);
 	vq->shadow = true;
+	vq->avail_blocked = false;
 	vq->state_saved = false;
 	spin_unlock_irqrestore(&vq->ring_lock, flags);
 	WRITE_ONCE(svq->shadow, true);
@@ -341,7 +364,7 @@ void svq_vq_kick(struct vdpa_device *vdev, u16 idx)
 	lower = svq_lower_lock(vdev, &srcu);
 	if (lower) {
 		if (READ_ONCE(svq->vqs[idx].shadow))
-			svq_vq_relay_now(&svq->vqs[idx], lower);
+			svq_vq_relay_dirs(&svq->vqs[idx], lower, SVQ_RELAY_AVAIL);
 		else
 			lower->config->kick_vq(lower, idx);
 	}
@@ -365,7 +388,7 @@ static irqreturn_t svq_vq_cb(void *private)
 	if (READ_ONCE(vq->shadow)) {
 		lower = svq_lower_lock(&vq->svq->vdpa, &srcu);
 		if (lower)
-			svq_vq_relay_now(vq, lower);
+			svq_vq_relay_dirs(vq, lower, SVQ_RELAY_USED);
 		svq_lower_unlock(srcu);
 		return IRQ_HANDLED;
 	}
