@@ -13,7 +13,11 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
 kflag=
-[ "${1:-}" = --debug ] && kflag=--debug
+if [ "${1:-}" = --debug ]; then
+	kflag=--debug
+	# KASAN and lockdep slow the VM down: a shorter soak
+	export SVQ_SOAK_FRAMES=${SVQ_SOAK_FRAMES:-100000}
+fi
 out=$repo/build/check
 rm -rf "$out"
 mkdir -p "$out"

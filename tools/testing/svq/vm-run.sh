@@ -48,6 +48,7 @@ mkdir -p "$run/out"
 	printf 'export SVQ_KDIR=%q\n' "$kdir"
 	printf 'export SVQ_HOST_CWD=%q\n' "$PWD"
 	printf 'export SVQ_MODROOT=%q\n' "$kdir/modroot"
+	[ -n "${SVQ_SOAK_FRAMES:-}" ] && printf 'export SVQ_SOAK_FRAMES=%q\n' "$SVQ_SOAK_FRAMES"
 	printf 'SVQ_MODULES=('; printf '%q ' "${modules[@]}"; printf ')\n'
 	printf 'SVQ_CMD=('; printf '%q ' "$@"; printf ')\n'
 } > "$run/job"

@@ -145,6 +145,30 @@ TEST_F(dirty, non_owner_set_log_base_refused)
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
+TEST_F(dirty, set_log_fd_still_enotty)
+{
+	int efd = -1;
+
+	EXPECT_EQ(-ENOTTY, vmm_ioctl(self->dev.fd, VHOST_SET_LOG_FD, &efd));
+}
+
+/* On a running ring only a log flag change is accepted; a move is not. */
+TEST_F(dirty, running_ring_move_einval)
+{
+	struct vmm_vq *rx = &self->net.rx;
+	uint64_t desc = rx->ring_iova;
+	uint64_t avail = desc + ((uint8_t *)rx->vring.avail - (uint8_t *)rx->vring.desc);
+	uint64_t used = desc + ((uint8_t *)rx->vring.used - (uint8_t *)rx->vring.desc);
+
+	EXPECT_EQ(-EINVAL, vmm_set_vring_addr(self->dev.fd, 0, desc + 0x10000, avail, used,
+					      1 << VHOST_VRING_F_LOG));
+	EXPECT_EQ(0, vmm_set_vring_addr(self->dev.fd, 0, desc, avail, used,
+					1 << VHOST_VRING_F_LOG));
+	EXPECT_EQ(0, vmm_set_vring_addr(self->dev.fd, 0, desc, avail, used, 0));
+	/* the ring still works where it was */
+	EXPECT_EQ(0, vmm_net_loop(&self->net, 5, 5));
+}
+
 TEST_F(dirty, misaligned_log_base_refused)
 {
 	EXPECT_EQ(-EINVAL, vmm_set_log_base(self->dev.fd, (uint64_t)(uintptr_t)self->log + 4));

@@ -114,4 +114,18 @@ TEST_F_TIMEOUT(net, stop_and_restart_keeps_working, 300)
 		check_mode_used(_metadata, variant->mode);
 }
 
+/* Shadow mode soak: a million frames, every one checked (SVQ_SOAK_FRAMES). */
+TEST_F_TIMEOUT(net, shadow_million_frames, 1800)
+{
+	const char *env = getenv("SVQ_SOAK_FRAMES");
+	unsigned int frames = env ? atoi(env) : 1000000;
+
+	if (!variant->stacked || strcmp(variant->mode, "shadow"))
+		SKIP(return, "soak runs in shadow mode only");
+	EXPECT_EQ(0, vmm_net_loop(&self->net, frames, 0));
+	check_mode_used(_metadata, variant->mode);
+	TH_LOG("%u frames verified through a %u-entry shadow ring", frames,
+	       variant->ring_num);
+}
+
 TEST_HARNESS_MAIN
