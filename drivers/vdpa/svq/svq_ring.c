@@ -194,16 +194,16 @@ static int svq_chain_add(struct svq_ring *ring, const struct svq_guest_mem *mem,
 	return 0;
 }
 
+static int svq_chain_walk(struct svq_ring *ring, const struct svq_guest_mem *mem,
+			  struct svq_chain *chain, u64 table, u32 entries, u16 first,
+			  bool indirect);
+
 /* Flatten the guest's indirect table described by @gd into the chain. */
 static int svq_chain_add_indirect(struct svq_ring *ring, const struct svq_guest_mem *mem,
 				  struct svq_chain *chain, const struct svq_vring_desc *gd)
 {
 	u64 table = le64_to_cpu(gd->addr);
 	u32 len = le32_to_cpu(gd->len);
-	u32 entries = len / sizeof(struct svq_vring_desc);
-	struct svq_vring_desc d;
-	u32 i = 0, seen = 0;
-	int ret;
 
 	if (!ring->indirect)
 		return svq_fail(ring, -EINVAL, "indirect descriptor not negotiated");
@@ -215,17 +215,36 @@ static int svq_chain_add_indirect(struct svq_ring *ring, const struct svq_guest_
 		return svq_fail(ring, -EINVAL, "indirect table length not a multiple of 16");
 	if (table + len - 1 < table)
 		return svq_fail(ring, -EINVAL, "indirect table wraps around the address space");
+	return svq_chain_walk(ring, mem, chain, table, len / sizeof(struct svq_vring_desc), 0,
+			      true);
+}
+
+/*
+ * Flatten the chain starting at entry @first of a descriptor table of
+ * @entries entries at @table: the guest's ring (@indirect false) or an
+ * indirect table. A chain visits each entry at most once.
+ */
+static int svq_chain_walk(struct svq_ring *ring, const struct svq_guest_mem *mem,
+			  struct svq_chain *chain, u64 table, u32 entries, u16 first,
+			  bool indirect)
+{
+	struct svq_vring_desc d;
+	u32 i = first, seen = 0;
+	u16 flags;
+	int ret;
 
 	for (;;) {
-		u16 flags;
-
 		if (++seen > entries)
-			return svq_fail(ring, -ELOOP, "indirect chain loops");
+			return svq_fail(ring, -ELOOP, "descriptor chain loops");
 		if (mem->ops->read(mem->ctx, table + (u64)i * sizeof(d), &d, sizeof(d)))
-			return svq_fail(ring, -EFAULT, "indirect table outside the mapped memory");
+			return svq_fail(ring, -EFAULT, "descriptor outside the mapped memory");
 		flags = le16_to_cpu(d.flags);
-		if (flags & SVQ_DESC_F_INDIRECT)
-			return svq_fail(ring, -EINVAL, "indirect descriptor in an indirect table");
+		if (flags & SVQ_DESC_F_INDIRECT) {
+			if (indirect)
+				return svq_fail(ring, -EINVAL,
+						"indirect descriptor in an indirect table");
+			return svq_chain_add_indirect(ring, mem, chain, &d);
+		}
 		ret = svq_chain_add(ring, mem, chain, &d);
 		if (ret)
 			return ret;
@@ -233,34 +252,7 @@ static int svq_chain_add_indirect(struct svq_ring *ring, const struct svq_guest_
 			return 0;
 		i = le16_to_cpu(d.next);
 		if (i >= entries)
-			return svq_fail(ring, -EINVAL, "indirect next out of the table");
-	}
-}
-
-/* Flatten the guest chain at @head into shadow descriptors. */
-static int svq_chain_build(struct svq_ring *ring, const struct svq_guest_mem *mem,
-			   u16 head, struct svq_chain *chain)
-{
-	struct svq_vring_desc d;
-	u16 i = head, flags;
-	int ret;
-
-	for (;;) {
-		u64 iova = ring->guest_desc + (u64)i * sizeof(d);
-
-		if (mem->ops->read(mem->ctx, iova, &d, sizeof(d)))
-			return svq_fail(ring, -EFAULT, "descriptor outside the mapped memory");
-		flags = le16_to_cpu(d.flags);
-		if (flags & SVQ_DESC_F_INDIRECT)
-			return svq_chain_add_indirect(ring, mem, chain, &d);
-		ret = svq_chain_add(ring, mem, chain, &d);
-		if (ret)
-			return ret;
-		if (!(flags & SVQ_DESC_F_NEXT))
-			return 0;
-		i = le16_to_cpu(d.next);
-		if (i >= ring->num)
-			return svq_fail(ring, -EINVAL, "descriptor next out of the ring");
+			return svq_fail(ring, -EINVAL, "descriptor next out of the table");
 	}
 }
 
@@ -310,7 +302,7 @@ again:
 			return svq_fail(ring, -EFAULT, "available ring outside the mapped memory");
 		if (head >= num)
 			return svq_fail(ring, -EINVAL, "available head out of the ring");
-		ret = svq_chain_build(ring, mem, head, &chain);
+		ret = svq_chain_walk(ring, mem, &chain, ring->guest_desc, num, head, false);
 		if (ret == -ENOSPC) {
 			/* the free list's links are untouched: roll back */
 			ring->free_head = saved_free;

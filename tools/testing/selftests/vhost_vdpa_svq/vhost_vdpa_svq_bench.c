@@ -23,36 +23,6 @@
 enum config { PASSTHROUGH, SHADOW, SHADOW_LOG, NCONFIGS };
 static const char * const config_names[] = { "passthrough", "shadow", "shadow+log" };
 
-static int write_attr(const char *attr, const char *val)
-{
-	char path[128];
-	FILE *f;
-	int r;
-
-	snprintf(path, sizeof(path), "/sys/bus/vdpa/devices/bsvq0/%s", attr);
-	f = fopen(path, "w");
-	if (!f)
-		return -errno;
-	r = fputs(val, f) < 0 ? -EIO : 0;
-	return fclose(f) ? -errno : r;
-}
-
-static long read_attr(const char *attr)
-{
-	char path[128];
-	long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/bus/vdpa/devices/bsvq0/%s", attr);
-	f = fopen(path, "r");
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
-}
-
 static double now(void)
 {
 	struct timespec ts;
@@ -82,7 +52,7 @@ static int run(struct vmm_dev *dev, uint64_t *log, enum config c, unsigned int f
 	double t0;
 	int r;
 
-	r = write_attr("mode", c == SHADOW ? "shadow" : c == SHADOW_LOG ? "auto" : "passthrough");
+	r = vmm_attr_write("bsvq0", "mode", c == SHADOW ? "shadow" : c == SHADOW_LOG ? "auto" : "passthrough");
 	if (!r)
 		r = vmm_net_start(&net, dev, 256);
 	if (!r && c == SHADOW_LOG) {
@@ -136,13 +106,13 @@ int main(int argc, char **argv)
 		       config_names[c], med[c], med[c] / med[PASSTHROUGH]);
 
 	/* switch pause: passthrough -> shadow under a running device */
-	if (write_attr("mode", "auto") || vmm_net_start(&net, &dev, 256) ||
+	if (vmm_attr_write("bsvq0", "mode", "auto") || vmm_net_start(&net, &dev, 256) ||
 	    vmm_set_log_base(dev.fd, (uint64_t)(uintptr_t)log))
 		return 1;
 	for (i = 0; i < 100; i++) {
 		if (vmm_set_features(dev.fd, net.features | (1ULL << VHOST_F_LOG_ALL)))
 			return 1;
-		pause[i] = read_attr("stats/last_switch_ns") / 1000.0;
+		pause[i] = vmm_attr_long("bsvq0", "stats/last_switch_ns") / 1000.0;
 		if (vmm_set_features(dev.fd, net.features) || vmm_net_loop(&net, 2, 2 * i))
 			return 1;
 	}

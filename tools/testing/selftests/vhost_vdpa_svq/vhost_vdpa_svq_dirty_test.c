@@ -32,27 +32,9 @@ FIXTURE(dirty) {
 	struct vmm_written written[MAX_WRITTEN];
 };
 
-static int attr_read(const char *attr, char *buf, size_t len)
-{
-	char path[128];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/bus/vdpa/devices/dsvq0/%s", attr);
-	f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	if (!fgets(buf, len, f))
-		buf[0] = '\0';
-	fclose(f);
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
 static long attr_long(const char *attr)
 {
-	char buf[64];
-
-	return attr_read(attr, buf, sizeof(buf)) ? -1 : atol(buf);
+	return vmm_attr_long("dsvq0", attr);
 }
 
 FIXTURE_SETUP(dirty)
@@ -184,7 +166,7 @@ TEST_F(dirty, log_matches_written_pages)
 
 	ASSERT_NE(NULL, expect);
 	migration_start(_metadata, self, self->log);
-	ASSERT_EQ(0, attr_read("state", state, sizeof(state)));
+	ASSERT_EQ(0, vmm_attr_read("dsvq0", "state", state, sizeof(state)));
 	EXPECT_STREQ("shadow", state);
 	self->net.nwritten = 0;
 	ASSERT_EQ(0, vmm_net_loop(&self->net, 200, 5));

@@ -21,26 +21,13 @@ FIXTURE(hostile) {
 
 static long upper_errors(void)
 {
-	FILE *f = fopen("/sys/bus/vdpa/devices/hsvq0/stats/errors", "r");
-	long n = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &n) != 1)
-			n = -1;
-		fclose(f);
-	}
-	return n;
+	return vmm_attr_long("hsvq0", "stats/errors");
 }
 
 FIXTURE_SETUP(hostile)
 {
-	FILE *f;
-
 	ASSERT_EQ(0, vmm_dev_create_stacked(&self->dev, "hlower0", "hsvq0", ""));
-	f = fopen("/sys/bus/vdpa/devices/hsvq0/mode", "w");
-	ASSERT_NE(NULL, f);
-	fputs("shadow", f);
-	ASSERT_EQ(0, fclose(f));
+	ASSERT_EQ(0, vmm_attr_write("hsvq0", "mode", "shadow"));
 	ASSERT_EQ(0, vmm_open(&self->dev));
 	ASSERT_EQ(0, vmm_net_start(&self->net, &self->dev, 64));
 	ASSERT_EQ(0, vmm_net_loop(&self->net, 3, 0));

@@ -33,41 +33,13 @@ FIXTURE_VARIANT_ADD(net, passthrough_256) { true, "passthrough", 256 };
 FIXTURE_VARIANT_ADD(net, shadow_64) { true, "shadow", 64 };
 FIXTURE_VARIANT_ADD(net, shadow_256) { true, "shadow", 256 };
 
-/* Read sysfs attribute @attr of the upper device as a string. */
-static int upper_attr(const char *attr, char *buf, size_t len)
-{
-	char path[128];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/bus/vdpa/devices/tsvq0/%s", attr);
-	f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	if (!fgets(buf, len, f))
-		buf[0] = '\0';
-	fclose(f);
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
-static int upper_set_mode(const char *mode)
-{
-	FILE *f = fopen("/sys/bus/vdpa/devices/tsvq0/mode", "w");
-	int r;
-
-	if (!f)
-		return -errno;
-	r = fputs(mode, f) < 0 ? -EIO : 0;
-	return fclose(f) ? -errno : r;
-}
-
 /* The upper device relayed (shadow) or did not (passthrough) the traffic. */
 static void check_mode_used(struct __test_metadata *_metadata, const char *mode)
 {
 	char state[32], relayed[32];
 
-	ASSERT_EQ(0, upper_attr("state", state, sizeof(state)));
-	ASSERT_EQ(0, upper_attr("stats/relayed_descs", relayed, sizeof(relayed)));
+	ASSERT_EQ(0, vmm_attr_read("tsvq0", "state", state, sizeof(state)));
+	ASSERT_EQ(0, vmm_attr_read("tsvq0", "stats/relayed_descs", relayed, sizeof(relayed)));
 	EXPECT_STREQ(mode, state);
 	/* descriptors go through the shadow rings in shadow mode only */
 	EXPECT_EQ(!strcmp(mode, "shadow"), atol(relayed) > 0);
@@ -83,7 +55,7 @@ FIXTURE_SETUP(net)
 		r = vmm_dev_create(&self->dev, "tsim0", "mgmtdev vdpasim_net");
 	ASSERT_EQ(0, r);
 	if (variant->stacked)
-		ASSERT_EQ(0, upper_set_mode(variant->mode));
+		ASSERT_EQ(0, vmm_attr_write("tsvq0", "mode", variant->mode));
 	ASSERT_EQ(0, vmm_open(&self->dev));
 	ASSERT_EQ(0, vmm_net_start(&self->net, &self->dev, variant->ring_num));
 }

@@ -164,6 +164,45 @@ int vmm_dev_create_stacked(struct vmm_dev *dev, const char *lower,
 	return system(cmd) == 0 ? 0 : -EIO;
 }
 
+/* vmm_attr_read - read an attribute, without its newline, into @buf. */
+int vmm_attr_read(const char *dev, const char *attr, char *buf, size_t len)
+{
+	char path[160];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/bus/vdpa/devices/%s/%s", dev, attr);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	if (!fgets(buf, len, f))
+		buf[0] = '\0';
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+/* vmm_attr_long - an attribute as a number, -1 if unreadable. */
+long vmm_attr_long(const char *dev, const char *attr)
+{
+	char buf[64];
+
+	return vmm_attr_read(dev, attr, buf, sizeof(buf)) ? -1 : atol(buf);
+}
+
+int vmm_attr_write(const char *dev, const char *attr, const char *val)
+{
+	char path[160];
+	FILE *f;
+	int r;
+
+	snprintf(path, sizeof(path), "/sys/bus/vdpa/devices/%s/%s", dev, attr);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	r = fputs(val, f) < 0 ? -EIO : 0;
+	return fclose(f) ? -errno : r;
+}
+
 int vmm_mem_map(int fd, struct vmm_mem *mem, uint64_t iova, size_t size)
 {
 	struct vhost_msg_v2 msg = {

@@ -37,6 +37,11 @@ int vmm_set_vring_addr(int fd, unsigned int idx, uint64_t desc, uint64_t avail,
 int vmm_set_log_base(int fd, uint64_t base);
 int vmm_get_vring_base(int fd, unsigned int idx, unsigned int *num);
 
+/* sysfs attributes of vdpa device @dev (/sys/bus/vdpa/devices/@dev/@attr) */
+int vmm_attr_read(const char *dev, const char *attr, char *buf, size_t len);
+long vmm_attr_long(const char *dev, const char *attr);
+int vmm_attr_write(const char *dev, const char *attr, const char *val);
+
 /* Guest memory: anonymous memory mapped at an IOVA through the IOTLB. */
 struct vmm_mem {
 	uint8_t *base;
