@@ -57,6 +57,7 @@ struct svq_stats {
 
 /**
  * struct svq_dirty_log - the VMM's dirty bitmap, pinned and mapped
+ * @mm: the mm it lives in (the vhost owner's; grabbed)
  * @uaddr: its user address
  * @pages: the pinned pages
  * @npinned: how many
@@ -64,6 +65,7 @@ struct svq_stats {
  * @bitmap: what the relay marks
  */
 struct svq_dirty_log {
+	struct mm_struct *mm;
 	u64 uaddr;
 	struct page **pages;
 	unsigned long npinned;
@@ -200,7 +202,7 @@ struct svq_lower {
  * @logging: VHOST_F_LOG_ALL is on
  * @log_lock: protects @log against the relay
  * @log: the dirty log, or NULL
- * @log_mm: the mm the log belongs to (the vhost owner's), not referenced
+ * @log_grow_work: pins more of the log after the driver mapped more
  */
 struct svq_dev {
 	struct vdpa_device vdpa;
@@ -231,7 +233,7 @@ struct svq_dev {
 	bool logging;
 	rwlock_t log_lock;
 	struct svq_dirty_log *log;
-	struct mm_struct *log_mm;
+	struct work_struct log_grow_work;
 };
 
 extern struct srcu_struct svq_srcu;
@@ -284,6 +286,8 @@ int svq_set_log_base(struct vdpa_device *vdev, u64 uaddr);
 int svq_set_log(struct vdpa_device *vdev, bool enable);
 void svq_log_grow(struct svq_dev *svq);
 void svq_log_stop(struct svq_dev *svq);
+void svq_log_init(struct svq_dev *svq);
+void svq_log_destroy(struct svq_dev *svq);
 size_t svq_log_pinned_bytes(struct svq_dev *svq);
 void svq_vq_stop_all(struct svq_dev *svq, struct vdpa_device *lower);
 

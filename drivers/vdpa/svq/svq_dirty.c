@@ -58,11 +58,15 @@ static void svq_log_unpin(struct svq_dirty_log *log)
 	if (log->npinned)
 		unpin_user_pages_dirty_lock(log->pages, log->npinned, true);
 	kvfree(log->pages);
+	mmdrop(log->mm);
 	kfree(log);
 }
 
-/* Pin and map the first @nbits bits of the bitmap at @uaddr (owner's mm). */
-static struct svq_dirty_log *svq_log_pin(u64 uaddr, u64 nbits)
+/*
+ * Pin and map the first @nbits bits of the bitmap at @uaddr in @mm (the
+ * vhost owner's). Takes the mmap lock: the caller holds none.
+ */
+static struct svq_dirty_log *svq_log_pin(struct mm_struct *mm, u64 uaddr, u64 nbits)
 {
 	u64 bytes = DIV_ROUND_UP(nbits, 64) * 8;
 	struct svq_dirty_log *log;
@@ -72,6 +76,8 @@ static struct svq_dirty_log *svq_log_pin(u64 uaddr, u64 nbits)
 	log = kzalloc(sizeof(*log), GFP_KERNEL);
 	if (!log)
 		return ERR_PTR(-ENOMEM);
+	mmgrab(mm);
+	log->mm = mm;
 	log->uaddr = uaddr;
 	log->bitmap.nbits = nbits;
 	if (!nbits)
@@ -79,11 +85,18 @@ static struct svq_dirty_log *svq_log_pin(u64 uaddr, u64 nbits)
 	npages = DIV_ROUND_UP(offset_in_page(uaddr) + bytes, PAGE_SIZE);
 	log->pages = kvcalloc(npages, sizeof(*log->pages), GFP_KERNEL);
 	if (!log->pages) {
-		kfree(log);
+		svq_log_unpin(log);
 		return ERR_PTR(-ENOMEM);
 	}
-	pinned = pin_user_pages_fast(uaddr & PAGE_MASK, npages, FOLL_WRITE | FOLL_LONGTERM,
-				     log->pages);
+	if (!mmget_not_zero(mm)) {
+		svq_log_unpin(log);
+		return ERR_PTR(-ESRCH);
+	}
+	mmap_read_lock(mm);
+	pinned = pin_user_pages_remote(mm, uaddr & PAGE_MASK, npages,
+				       FOLL_WRITE | FOLL_LONGTERM, log->pages, NULL);
+	mmap_read_unlock(mm);
+	mmput(mm);
 	if (pinned > 0)
 		log->npinned = pinned;
 	if (pinned != npages) {
@@ -151,7 +164,7 @@ int svq_set_log_base(struct vdpa_device *vdev, u64 uaddr)
 	}
 	mutex_lock(&svq->switch_lock);
 	nbits = svq_log_pages_needed(svq);
-	log = svq_log_pin(uaddr, nbits);
+	log = svq_log_pin(current->mm, uaddr, nbits);
 	if (IS_ERR(log)) {
 		ret = PTR_ERR(log);
 		dev_warn(&vdev->dev, "cannot pin the dirty log at 0x%llx: %d\n", uaddr, ret);
@@ -163,32 +176,50 @@ int svq_set_log_base(struct vdpa_device *vdev, u64 uaddr)
 	return ret;
 }
 
+/* Pin a larger part of the log, from the owner's mm (see svq_log_grow()). */
+static void svq_log_grow_work(struct work_struct *work)
+{
+	struct svq_dev *svq = container_of(work, struct svq_dev, log_grow_work);
+	struct svq_dirty_log *log;
+	u64 nbits;
+
+	mutex_lock(&svq->switch_lock);
+	nbits = svq_log_pages_needed(svq);
+	if (svq->log && nbits > svq->log->bitmap.nbits) {
+		log = svq_log_pin(svq->log->mm, svq->log->uaddr, nbits);
+		if (IS_ERR(log))
+			dev_warn(&svq->vdpa.dev, "cannot grow the dirty log: %ld\n",
+				 PTR_ERR(log));
+		else
+			svq_log_install(svq, log);
+	}
+	mutex_unlock(&svq->switch_lock);
+}
+
 /**
  * svq_log_grow() - the driver mapped more: cover it with the log
  * @svq: the upper device
  *
- * Called after a mapping change, in the owner's context when it comes
- * from vhost-vdpa. A log set by another mm is left as it is.
+ * Called after a mapping change, possibly with the owner's mmap lock held
+ * (vhost-vdpa pins guest memory around the call): the pinning is left to
+ * a work item. QEMU also sets a new, larger log base itself when memory
+ * is added during migration.
  */
 void svq_log_grow(struct svq_dev *svq)
 {
-	struct svq_dirty_log *log;
-	u64 nbits, uaddr;
+	if (READ_ONCE(svq->log))
+		schedule_work(&svq->log_grow_work);
+}
 
-	mutex_lock(&svq->switch_lock);
-	if (!svq->log || svq->log_mm != current->mm)
-		goto out;
-	nbits = svq_log_pages_needed(svq);
-	if (nbits <= svq->log->bitmap.nbits)
-		goto out;
-	uaddr = svq->log->uaddr;
-	log = svq_log_pin(uaddr, nbits);
-	if (IS_ERR(log))
-		dev_warn(&svq->vdpa.dev, "cannot grow the dirty log: %ld\n", PTR_ERR(log));
-	else
-		svq_log_install(svq, log);
-out:
-	mutex_unlock(&svq->switch_lock);
+/**
+ * svq_log_init() - initialize the dirty log state of an upper device
+ * @svq: the upper device
+ */
+void svq_log_init(struct svq_dev *svq)
+{
+	mutex_init(&svq->switch_lock);
+	rwlock_init(&svq->log_lock);
+	INIT_WORK(&svq->log_grow_work, svq_log_grow_work);
 }
 
 /* Move one ready virtqueue of a suspended lower device to or from shadow. */
@@ -283,8 +314,6 @@ int svq_set_log(struct vdpa_device *vdev, bool enable)
 	mutex_lock(&svq->switch_lock);
 	if (enable == svq->logging)
 		goto out;
-	if (enable)
-		svq->log_mm = current->mm;
 	WRITE_ONCE(svq->logging, enable);
 	lower = svq_lower_lock(vdev, &srcu);
 	if (lower && READ_ONCE(svq->mode) == SVQ_MODE_AUTO &&
@@ -297,10 +326,8 @@ int svq_set_log(struct vdpa_device *vdev, bool enable)
 		}
 	}
 	svq_lower_unlock(srcu);
-	if (!enable) {
+	if (!enable)
 		svq_log_install(svq, NULL);
-		svq->log_mm = NULL;
-	}
 out:
 	mutex_unlock(&svq->switch_lock);
 	return ret;
@@ -318,6 +345,17 @@ void svq_log_stop(struct svq_dev *svq)
 	mutex_lock(&svq->switch_lock);
 	WRITE_ONCE(svq->logging, false);
 	svq_log_install(svq, NULL);
-	svq->log_mm = NULL;
 	mutex_unlock(&svq->switch_lock);
+}
+
+/**
+ * svq_log_destroy() - the upper device goes: nothing may grow the log
+ * @svq: the upper device
+ */
+void svq_log_destroy(struct svq_dev *svq)
+{
+	svq_log_stop(svq);
+	cancel_work_sync(&svq->log_grow_work);
+	svq_log_install(svq, NULL);
+	mutex_destroy(&svq->switch_lock);
 }

@@ -523,11 +523,10 @@ static void svq_free(struct vdpa_device *vdev)
 	/* reset stopped every shadow ring; the lower device is gone */
 	if (svq->vqs)
 		svq_vq_stop_all(svq, NULL);
-	svq_log_stop(svq);
+	svq_log_destroy(svq);
 	svq_iotlb_destroy(svq);
 	kfree(svq->vqs);
 	mutex_destroy(&svq->map_lock);
-	mutex_destroy(&svq->switch_lock);
 	/* taken in svq_dev_add(): rmmod waits for every upper device */
 	module_put(THIS_MODULE);
 }
@@ -646,8 +645,7 @@ int svq_ops_init(struct svq_dev *svq, struct vdpa_device *lower)
 	}
 
 	mutex_init(&svq->map_lock);
-	mutex_init(&svq->switch_lock);
-	rwlock_init(&svq->log_lock);
+	svq_log_init(svq);
 	svq->nvqs = lower->nvqs;
 	svq->vqs = kcalloc(svq->nvqs, sizeof(*svq->vqs), GFP_KERNEL);
 	if (!svq->vqs)

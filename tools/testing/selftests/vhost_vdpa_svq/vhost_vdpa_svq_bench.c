@@ -48,11 +48,12 @@ static double median(double *v, int n)
 static int run(struct vmm_dev *dev, uint64_t *log, enum config c, unsigned int frames,
 	       double *fps)
 {
+	static const char * const modes[] = { "passthrough", "shadow", "auto" };
 	struct vmm_net net = {};
 	double t0;
 	int r;
 
-	r = vmm_attr_write("bsvq0", "mode", c == SHADOW ? "shadow" : c == SHADOW_LOG ? "auto" : "passthrough");
+	r = vmm_attr_write("bsvq0", "mode", modes[c]);
 	if (!r)
 		r = vmm_net_start(&net, dev, 256);
 	if (!r && c == SHADOW_LOG) {
