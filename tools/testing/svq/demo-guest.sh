@@ -21,6 +21,29 @@ vdpa dev config show vdpa0
 node=$(svq_vhost_dev vdpa0)
 say "vhost_vdpa bound it: a VMM would open $node"
 ls -l "$node"
-say "Deleting the device and unloading the modules"
+
+say "Stacking the shadow device on it: claim vdpa0 for vhost_vdpa_svq, then vdpa dev add name svq0 mgmtdev vdpa/vdpa0"
+svq_bind vdpa0 vhost_vdpa_svq
+for i in $(seq 50); do vdpa mgmtdev show vdpa/vdpa0 >/dev/null 2>&1 && break; sleep 0.1; done
+vdpa mgmtdev show vdpa/vdpa0
+vdpa dev add name svq0 mgmtdev vdpa/vdpa0
+vdpa dev show svq0
+echo "    sysfs: mode $(cat /sys/bus/vdpa/devices/svq0/mode), state $(cat /sys/bus/vdpa/devices/svq0/state), lower $(cat /sys/bus/vdpa/devices/svq0/lower)"
+
+modprobe virtio_vdpa
+modprobe virtio_net
+for mode in passthrough shadow; do
+	say "Guest-side traffic through svq0 in $mode mode (virtio_vdpa + virtio_net, frames looped back by vdpa_sim_net)"
+	echo $mode > /sys/bus/vdpa/devices/svq0/mode
+	svq_bind svq0 virtio_vdpa
+	ifname=$(svq_netdev 52:54:00:12:34:56)
+	ip link set "$ifname" up
+	python3 "$PWD/tools/testing/svq/pkt_loop.py" "$ifname" 1000
+	d=/sys/bus/vdpa/devices/svq0
+	echo "    state $(cat $d/state): kicks $(cat $d/stats/kicks), interrupts $(cat $d/stats/interrupts), descriptors relayed $(cat $d/stats/relayed_descs), shadow ring memory $(cat $d/shadow_bytes) bytes"
+	svq_bind svq0 vhost_vdpa
+done
+
+say "Deleting the devices and unloading the modules"
 svq_unload_stack
 echo "    done"
