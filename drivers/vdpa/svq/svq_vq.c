@@ -521,11 +521,14 @@ int svq_vq_set_state(struct vdpa_device *vdev, u16 idx, const struct vdpa_vq_sta
  * @idx: virtqueue index
  * @state: filled in
  *
- * A shadowed virtqueue reports the guest's used index once what the lower
- * device completed is relayed: chains in flight are given back to the
- * driver's ring, not lost. After a reset that stopped a shadowed
- * virtqueue, the index it stopped at.
+ * A shadowed virtqueue is stopped first (QEMU 7.2 reads the state of data
+ * queues while the device still runs when there is a control queue): the
+ * lower device's virtqueue is disabled, what it completed is relayed and
+ * logged, and the guest's used index is reported: chains in flight are
+ * given back to the driver's ring, not lost. After a reset that stopped a
+ * shadowed virtqueue, the index it stopped at.
  *
+ * Context: process.
  * Return: 0, or what the lower device returns.
  */
 int svq_vq_get_state(struct vdpa_device *vdev, u16 idx, struct vdpa_vq_state *state)
@@ -539,17 +542,15 @@ int svq_vq_get_state(struct vdpa_device *vdev, u16 idx, struct vdpa_vq_state *st
 		return -EINVAL;
 	vq = &svq->vqs[idx];
 	lower = svq_lower_lock(vdev, &srcu);
-	if (lower) {
-		if (READ_ONCE(vq->shadow)) {
-			svq_vq_relay_now(vq, lower);
-			state->split.avail_index = READ_ONCE(vq->ring.guest_used_idx);
-			ret = 0;
-		} else if (vq->state_saved) {
-			state->split.avail_index = vq->guest_avail_idx;
-			ret = 0;
-		} else {
-			ret = lower->config->get_vq_state(lower, idx, state);
-		}
+	if (lower && READ_ONCE(vq->shadow)) {
+		lower->config->set_vq_ready(lower, idx, false);
+		svq_vq_shadow_stop(svq, lower, vq);
+	}
+	if (lower && vq->state_saved) {
+		state->split.avail_index = vq->guest_avail_idx;
+		ret = 0;
+	} else if (lower) {
+		ret = lower->config->get_vq_state(lower, idx, state);
 	}
 	svq_lower_unlock(srcu);
 	return ret;

@@ -245,4 +245,23 @@ TEST_F(dirty, qemu72_stop_sequence)
 	EXPECT_EQ(0, attr_long("log_pinned_bytes"));
 }
 
+/* With a control queue QEMU 7.2 reads the data queues' bases before the reset. */
+TEST_F(dirty, qemu72_live_get_vring_base)
+{
+	unsigned int rx_base, tx_base, again;
+	uint8_t status = 0;
+
+	migration_start(_metadata, self, self->log);
+	ASSERT_EQ(0, vmm_net_loop(&self->net, 30, 5));
+	ASSERT_EQ(0, vmm_get_vring_base(self->dev.fd, 0, &rx_base));
+	ASSERT_EQ(0, vmm_get_vring_base(self->dev.fd, 1, &tx_base));
+	EXPECT_EQ(35, rx_base);
+	EXPECT_EQ(35, tx_base);
+	/* the queues stopped: a frame sent now goes nowhere */
+	EXPECT_NE(0, vmm_net_loop(&self->net, 1, 35));
+	ASSERT_EQ(0, vmm_ioctl(self->dev.fd, VHOST_VDPA_SET_STATUS, &status));
+	ASSERT_EQ(0, vmm_get_vring_base(self->dev.fd, 0, &again));
+	EXPECT_EQ(rx_base, again);
+}
+
 TEST_HARNESS_MAIN
