@@ -198,6 +198,8 @@ struct svq_lower {
  * @window_first: first IOVA of the window
  * @window_last: last IOVA of the window
  * @iovad: allocator of shadow ring IOVAs in the window
+ * @identity_ok: an address space the driver never mapped is identity
+ *		 (virtio_vdpa); otherwise unmapped addresses fault
  * @switch_lock: serializes logging changes and mode switches
  * @logging: VHOST_F_LOG_ALL is on
  * @log_lock: protects @log against the relay
@@ -228,6 +230,7 @@ struct svq_dev {
 	u64 window_first;
 	u64 window_last;
 	struct iova_domain iovad;
+	bool identity_ok;
 
 	struct mutex switch_lock;	/* serializes logging changes and switches */
 	bool logging;

@@ -11,9 +11,11 @@
  *
  * The copy is what the relay validates guest addresses against, and how it
  * reaches guest memory: in PA mode a mapping's address is the physical
- * address of pinned pages. An address space the driver never mapped
- * (virtio_vdpa uses the DMA API of the lower device) is taken as identity,
- * as vdpa_sim and the DMA API then use physical addresses.
+ * address of pinned pages. An address space the driver never mapped is
+ * taken as identity only for a kernel driver that uses the lower device's
+ * DMA API (virtio_vdpa): vdpa_sim and the DMA API then use physical
+ * addresses. For any other driver (vhost-vdpa: a VMM in userspace) an
+ * unmapped address is a fault, never a physical address.
  */
 
 #include <linux/highmem.h>
@@ -358,9 +360,13 @@ static int svq_guest_access(struct svq_as *as, u64 iova, void *buf, u64 len, u32
 			}
 			pa = map->addr + (iova - map->start);
 			chunk = min(len, map->last - iova + 1);
-		} else {
+		} else if (READ_ONCE(svq->identity_ok)) {
 			pa = iova;
 			chunk = len;
+		} else {
+			/* userspace drivers must map what the device touches */
+			ret = -EFAULT;
+			break;
 		}
 		chunk = min_t(u64, chunk, PAGE_SIZE - offset_in_page(pa));
 		if (!pfn_valid(PHYS_PFN(pa))) {

@@ -12,6 +12,7 @@
  */
 
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_ring.h>
 
@@ -181,6 +182,9 @@ int svq_vq_shadow_start(struct svq_dev *svq, struct vdpa_device *lower, struct s
 		goto err_free;
 	}
 	vq->asid = lops->get_vq_group ? svq->group_asid[lops->get_vq_group(lower, vq->idx)] : 0;
+	/* only the kernel's own virtio driver may leave memory unmapped */
+	WRITE_ONCE(svq->identity_ok, svq->vdpa.dev.driver &&
+		   !strcmp(svq->vdpa.dev.driver->name, "virtio_vdpa"));
 	ret = svq_iotlb_map_shadow(svq, lower, vq->asid, virt_to_phys(vq->shadow_mem),
 				   vq->shadow_size, &vq->shadow_iova);
 	if (ret) {

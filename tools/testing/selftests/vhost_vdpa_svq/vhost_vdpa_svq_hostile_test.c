@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/eventfd.h>
 #include <linux/virtio_config.h>
 
 #include "kselftest_harness.h"
@@ -114,6 +115,52 @@ TEST_F(hostile, indirect_not_negotiated)
 	vmm_vq_add(tx, 0, 64, false);
 	tx->vring.desc[0].flags = VRING_DESC_F_INDIRECT;
 	expect_needs_reset(_metadata, self);
+}
+
+/*
+ * A VMM that maps nothing and points the rings at physical memory: the
+ * relay must fault, never take an unmapped IOVA as a physical address.
+ */
+TEST(unmapped_rings_are_not_physical_addresses)
+{
+	uint64_t backend = 1ULL << VHOST_BACKEND_F_IOTLB_MSG_V2, features;
+	struct vhost_vring_state num = { .index = 1, .num = 64 };
+	struct vhost_vring_file kick = { .index = 1 };
+	uint8_t status;
+	struct vmm_dev dev;
+	int i;
+
+	ASSERT_EQ(0, vmm_dev_create_stacked(&dev, "ulower0", "usvq0", ""));
+	ASSERT_EQ(0, vmm_attr_write("usvq0", "mode", "shadow"));
+	ASSERT_EQ(0, vmm_open(&dev));
+	ASSERT_EQ(0, vmm_ioctl(dev.fd, VHOST_SET_BACKEND_FEATURES, &backend));
+	ASSERT_EQ(0, vmm_ioctl(dev.fd, VHOST_SET_OWNER, NULL));
+	ASSERT_EQ(0, vmm_get_features(dev.fd, &features));
+	features &= (1ULL << VIRTIO_F_VERSION_1) | (1ULL << VIRTIO_F_ACCESS_PLATFORM);
+	ASSERT_EQ(0, vmm_add_status(dev.fd, VIRTIO_CONFIG_S_ACKNOWLEDGE |
+					   VIRTIO_CONFIG_S_DRIVER));
+	ASSERT_EQ(0, vmm_set_features(dev.fd, features));
+	ASSERT_EQ(0, vmm_add_status(dev.fd, VIRTIO_CONFIG_S_FEATURES_OK));
+	ASSERT_EQ(0, vmm_ioctl(dev.fd, VHOST_SET_VRING_NUM, &num));
+	/* 16 MiB and up: kernel memory, if it were taken as physical */
+	ASSERT_EQ(0, vmm_set_vring_addr(dev.fd, 1, 0x1000000, 0x1001000, 0x1002000, 0));
+	kick.fd = eventfd(0, EFD_CLOEXEC);
+	ASSERT_LE(0, kick.fd);
+	ASSERT_EQ(0, vmm_ioctl(dev.fd, VHOST_SET_VRING_KICK, &kick));
+	num.num = 1;
+	ASSERT_EQ(0, vmm_ioctl(dev.fd, VHOST_VDPA_SET_VRING_ENABLE, &num));
+	ASSERT_EQ(0, vmm_add_status(dev.fd, VIRTIO_CONFIG_S_DRIVER_OK));
+	ASSERT_EQ(8, write(kick.fd, &(uint64_t){1}, 8));
+	for (i = 0; i < 100; i++) {
+		ASSERT_EQ(0, vmm_get_status(dev.fd, &status));
+		if (status & VIRTIO_CONFIG_S_NEEDS_RESET)
+			break;
+		usleep(10000);
+	}
+	EXPECT_TRUE(status & VIRTIO_CONFIG_S_NEEDS_RESET);
+	close(kick.fd);
+	vmm_dev_destroy(&dev);
+	EXPECT_EQ(0, system("vdpa dev del ulower0"));
 }
 
 TEST_HARNESS_MAIN
