@@ -332,7 +332,8 @@ void svq_iotlb_unmap_shadow(struct svq_dev *svq, struct vdpa_device *lower, unsi
 }
 
 /*
- * Guest memory access for the relay. Context: any (read lock, kmap_local).
+ * Guest memory access for the relay. Context: any; the caller holds
+ * svq->iotlb_lock for reading (one relay pass takes it once).
  * @write: copy into guest memory; @buf NULL: only check the access.
  */
 static int svq_guest_access(struct svq_as *as, u64 iova, void *buf, u64 len, u32 access,
@@ -342,12 +343,10 @@ static int svq_guest_access(struct svq_as *as, u64 iova, void *buf, u64 len, u32
 	u32 need = (access & SVQ_ACCESS_WRITE ? VHOST_MAP_WO : 0) |
 		   (access & SVQ_ACCESS_READ ? VHOST_MAP_RO : 0);
 	struct vhost_iotlb_map *map = NULL;
-	unsigned long flags;
 	int ret = 0;
 
 	if (!len || iova + len - 1 < iova)
 		return -EFAULT;
-	read_lock_irqsave(&svq->iotlb_lock, flags);
 	while (len) {
 		u64 pa, chunk;
 		void *va;
@@ -391,7 +390,6 @@ static int svq_guest_access(struct svq_as *as, u64 iova, void *buf, u64 len, u32
 		iova += chunk;
 		len -= chunk;
 	}
-	read_unlock_irqrestore(&svq->iotlb_lock, flags);
 	return ret;
 }
 

@@ -52,7 +52,8 @@ static void svq_vq_fail(struct svq_vq *vq)
  */
 /*
  * Relay used entries with the dirty log, if logging. Called with
- * vq->ring_lock held; the log cannot change meanwhile.
+ * vq->ring_lock held (interrupts off); the mappings and the log cannot
+ * change meanwhile.
  */
 static int svq_vq_relay_used(struct svq_vq *vq, unsigned int budget,
 			     struct svq_relay_result *res)
@@ -60,10 +61,12 @@ static int svq_vq_relay_used(struct svq_vq *vq, unsigned int budget,
 	struct svq_dev *svq = vq->svq;
 	int ret;
 
+	read_lock(&svq->iotlb_lock);
 	read_lock(&svq->log_lock);
 	ret = svq_ring_relay_used(&vq->ring, &vq->mem, svq->log ? &svq->log->bitmap : NULL,
 				  budget, res);
 	read_unlock(&svq->log_lock);
+	read_unlock(&svq->iotlb_lock);
 	atomic64_add(res->pages_logged, &svq->stats.pages_logged);
 	return ret;
 }
@@ -94,7 +97,9 @@ static bool svq_vq_relay(struct svq_vq *vq, struct vdpa_device *lower, unsigned 
 	if (dirs & SVQ_RELAY_USED)
 		ret = svq_vq_relay_used(vq, budget, &used);
 	if (!ret && ((dirs & SVQ_RELAY_AVAIL) || (vq->avail_blocked && used.chains))) {
+		read_lock(&vq->svq->iotlb_lock);
 		ret = svq_ring_relay_avail(&vq->ring, &vq->mem, budget, &avail);
+		read_unlock(&vq->svq->iotlb_lock);
 		vq->avail_blocked = avail.blocked;
 	}
 	spin_unlock_irqrestore(&vq->ring_lock, flags);
