@@ -254,12 +254,12 @@ void svq_detach_lower(struct svq_dev *svq);
 
 int svq_iotlb_init(struct svq_dev *svq, struct vdpa_device *lower);
 void svq_iotlb_destroy(struct svq_dev *svq);
-int svq_iotlb_set_map(struct svq_dev *svq, struct vdpa_device *lower,
-		      unsigned int asid, struct vhost_iotlb *iotlb);
-int svq_iotlb_dma_map(struct svq_dev *svq, struct vdpa_device *lower, unsigned int asid,
-		      u64 iova, u64 size, u64 pa, u32 perm, void *opaque);
-int svq_iotlb_dma_unmap(struct svq_dev *svq, struct vdpa_device *lower, unsigned int asid,
-			u64 iova, u64 size);
+int svq_set_map(struct vdpa_device *vdev, unsigned int asid, struct vhost_iotlb *iotlb);
+int svq_dma_map(struct vdpa_device *vdev, unsigned int asid, u64 iova, u64 size, u64 pa,
+		u32 perm, void *opaque);
+int svq_dma_unmap(struct vdpa_device *vdev, unsigned int asid, u64 iova, u64 size);
+int svq_reset_map(struct vdpa_device *vdev, unsigned int asid);
+struct vdpa_iova_range svq_get_iova_range(struct vdpa_device *vdev);
 void svq_iotlb_forget(struct svq_dev *svq, unsigned int asid);
 int svq_iotlb_map_shadow(struct svq_dev *svq, struct vdpa_device *lower, unsigned int asid,
 			 phys_addr_t pa, size_t size, u64 *iova);
@@ -281,6 +281,17 @@ void svq_vq_set_ready(struct vdpa_device *vdev, u16 idx, bool ready);
 int svq_vq_set_state(struct vdpa_device *vdev, u16 idx, const struct vdpa_vq_state *state);
 int svq_vq_get_state(struct vdpa_device *vdev, u16 idx, struct vdpa_vq_state *state);
 void svq_vq_init(struct svq_dev *svq, struct svq_vq *vq, u16 idx);
+void svq_kick_vq_with_data(struct vdpa_device *vdev, u32 data);
+bool svq_get_vq_ready(struct vdpa_device *vdev, u16 idx);
+int svq_get_vendor_vq_stats(struct vdpa_device *vdev, u16 idx, struct sk_buff *msg,
+			    struct netlink_ext_ack *extack);
+u16 svq_get_vq_size(struct vdpa_device *vdev, u16 idx);
+u32 svq_get_vq_group(struct vdpa_device *vdev, u16 idx);
+u32 svq_get_vq_desc_group(struct vdpa_device *vdev, u16 idx);
+int svq_set_vq_affinity(struct vdpa_device *vdev, u16 idx,
+			const struct cpumask *cpu_mask);
+const struct cpumask *svq_get_vq_affinity(struct vdpa_device *vdev, u16 idx);
+struct device *svq_get_vq_dma_dev(struct vdpa_device *vdev, u16 idx);
 int svq_vq_shadow_start(struct svq_dev *svq, struct vdpa_device *lower, struct svq_vq *vq);
 void svq_vq_shadow_stop(struct svq_dev *svq, struct vdpa_device *lower, struct svq_vq *vq);
 void svq_vq_relay_now(struct svq_vq *vq, struct vdpa_device *lower);

@@ -142,17 +142,9 @@ static int svq_iotlb_push(struct svq_dev *svq, struct vdpa_device *lower,
 	return ret;
 }
 
-/**
- * svq_iotlb_set_map() - the driver replaces the mappings of an address space
- * @svq: the upper device
- * @lower: the lower device
- * @asid: address space
- * @iotlb: the driver's mappings
- *
- * Return: 0 or a negative errno, from the copy or from the lower device.
- */
-int svq_iotlb_set_map(struct svq_dev *svq, struct vdpa_device *lower,
-		      unsigned int asid, struct vhost_iotlb *iotlb)
+/* The driver replaces the mappings of an address space. */
+static int svq_iotlb_set_map(struct svq_dev *svq, struct vdpa_device *lower,
+			     unsigned int asid, struct vhost_iotlb *iotlb)
 {
 	struct vhost_iotlb *copy, *old;
 	unsigned long flags;
@@ -180,21 +172,10 @@ int svq_iotlb_set_map(struct svq_dev *svq, struct vdpa_device *lower,
 	return ret;
 }
 
-/**
- * svq_iotlb_dma_map() - the driver adds a mapping
- * @svq: the upper device
- * @lower: the lower device
- * @asid: address space
- * @iova: first IOVA
- * @size: bytes
- * @pa: physical address (PA mode)
- * @perm: VHOST_MAP_RO, _WO or _RW
- * @opaque: passed to the lower device
- *
- * Return: 0 or a negative errno.
- */
-int svq_iotlb_dma_map(struct svq_dev *svq, struct vdpa_device *lower, unsigned int asid,
-		      u64 iova, u64 size, u64 pa, u32 perm, void *opaque)
+/* The driver adds a mapping. */
+static int svq_iotlb_dma_map(struct svq_dev *svq, struct vdpa_device *lower,
+			     unsigned int asid, u64 iova, u64 size, u64 pa, u32 perm,
+			     void *opaque)
 {
 	unsigned long flags;
 	int ret;
@@ -217,18 +198,9 @@ int svq_iotlb_dma_map(struct svq_dev *svq, struct vdpa_device *lower, unsigned i
 	return ret;
 }
 
-/**
- * svq_iotlb_dma_unmap() - the driver removes mappings
- * @svq: the upper device
- * @lower: the lower device
- * @asid: address space
- * @iova: first IOVA
- * @size: bytes
- *
- * Return: what the lower device returns.
- */
-int svq_iotlb_dma_unmap(struct svq_dev *svq, struct vdpa_device *lower, unsigned int asid,
-			u64 iova, u64 size)
+/* The driver removes mappings. */
+static int svq_iotlb_dma_unmap(struct svq_dev *svq, struct vdpa_device *lower,
+			       unsigned int asid, u64 iova, u64 size)
 {
 	unsigned long flags;
 
@@ -256,6 +228,108 @@ void svq_iotlb_forget(struct svq_dev *svq, unsigned int asid)
 	vhost_iotlb_reset(svq->as[asid].guest);
 	svq->as[asid].has_map = false;
 	write_unlock_irqrestore(&svq->iotlb_lock, flags);
+}
+
+/**
+ * svq_set_map() - vdpa_config_ops.set_map: the driver's whole mappings
+ * @vdev: the upper device
+ * @asid: address space
+ * @iotlb: the driver's mappings, copied and forwarded (plus shadow rings)
+ *
+ * Return: 0 or a negative errno, from the copy or the lower device.
+ */
+int svq_set_map(struct vdpa_device *vdev, unsigned int asid, struct vhost_iotlb *iotlb)
+{
+	struct vdpa_device *lower;
+	int ret = -ENODEV, srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = svq_iotlb_set_map(vdpa_to_svq(vdev), lower, asid, iotlb);
+	svq_lower_unlock(srcu);
+	if (!ret)
+		svq_log_grow(vdpa_to_svq(vdev));
+	return ret;
+}
+
+/**
+ * svq_dma_map() - vdpa_config_ops.dma_map: the driver adds a mapping
+ * @vdev: the upper device
+ * @asid: address space
+ * @iova: first IOVA
+ * @size: bytes
+ * @pa: physical address (PA mode)
+ * @perm: VHOST_MAP_RO, _WO or _RW
+ * @opaque: passed to the lower device
+ *
+ * Return: 0 or a negative errno.
+ */
+int svq_dma_map(struct vdpa_device *vdev, unsigned int asid, u64 iova, u64 size, u64 pa,
+		u32 perm, void *opaque)
+{
+	struct vdpa_device *lower;
+	int ret = -ENODEV, srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = svq_iotlb_dma_map(vdpa_to_svq(vdev), lower, asid, iova, size, pa, perm,
+					opaque);
+	svq_lower_unlock(srcu);
+	if (!ret)
+		svq_log_grow(vdpa_to_svq(vdev));
+	return ret;
+}
+
+/**
+ * svq_dma_unmap() - vdpa_config_ops.dma_unmap: the driver removes mappings
+ * @vdev: the upper device
+ * @asid: address space
+ * @iova: first IOVA
+ * @size: bytes
+ *
+ * Return: what the lower device returns, -ENODEV without one.
+ */
+int svq_dma_unmap(struct vdpa_device *vdev, unsigned int asid, u64 iova, u64 size)
+{
+	struct vdpa_device *lower;
+	int ret = -ENODEV, srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = svq_iotlb_dma_unmap(vdpa_to_svq(vdev), lower, asid, iova, size);
+	svq_lower_unlock(srcu);
+	return ret;
+}
+
+/**
+ * svq_reset_map() - vdpa_config_ops.reset_map: back to the default mapping
+ * @vdev: the upper device
+ * @asid: address space
+ *
+ * Return: what the lower device returns, -ENODEV without one.
+ */
+int svq_reset_map(struct vdpa_device *vdev, unsigned int asid)
+{
+	struct vdpa_device *lower;
+	int ret = -ENODEV, srcu;
+
+	svq_iotlb_forget(vdpa_to_svq(vdev), asid);
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = lower->config->reset_map(lower, asid);
+	svq_lower_unlock(srcu);
+	return ret;
+}
+
+/**
+ * svq_get_iova_range() - vdpa_config_ops.get_iova_range
+ * @vdev: the upper device
+ *
+ * Return: the lower device's range minus the shadow ring window.
+ */
+struct vdpa_iova_range svq_get_iova_range(struct vdpa_device *vdev)
+{
+	return vdpa_to_svq(vdev)->range;
 }
 
 /**

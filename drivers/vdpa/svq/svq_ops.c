@@ -49,59 +49,13 @@ void svq_lower_unlock(int srcu_idx)
 	srcu_read_unlock(&svq_srcu, srcu_idx);
 }
 
-static void svq_kick_vq_with_data(struct vdpa_device *vdev, u32 data)
-{
-	struct vdpa_device *lower;
-	int srcu;
-
-	atomic64_inc(&vdpa_to_svq(vdev)->stats.kicks);
-	lower = svq_lower_lock(vdev, &srcu);
-	if (lower)
-		lower->config->kick_vq_with_data(lower, data);
-	svq_lower_unlock(srcu);
-}
-
-static bool svq_get_vq_ready(struct vdpa_device *vdev, u16 idx)
-{
-	struct vdpa_device *lower;
-	bool ret = false;
-	int srcu;
-
-	lower = svq_lower_lock(vdev, &srcu);
-	if (lower)
-		ret = lower->config->get_vq_ready(lower, idx);
-	svq_lower_unlock(srcu);
-	return ret;
-}
-
-static int svq_get_vendor_vq_stats(struct vdpa_device *vdev, u16 idx,
-				   struct sk_buff *msg,
-				   struct netlink_ext_ack *extack)
-{
-	struct vdpa_device *lower;
-	int ret = -ENODEV;
-	int srcu;
-
-	lower = svq_lower_lock(vdev, &srcu);
-	if (lower)
-		ret = lower->config->get_vendor_vq_stats(lower, idx, msg, extack);
-	svq_lower_unlock(srcu);
-	return ret;
-}
-
-static u16 svq_get_vq_size(struct vdpa_device *vdev, u16 idx)
-{
-	struct vdpa_device *lower;
-	u16 ret = 0;
-	int srcu;
-
-	lower = svq_lower_lock(vdev, &srcu);
-	if (lower)
-		ret = lower->config->get_vq_size(lower, idx);
-	svq_lower_unlock(srcu);
-	return ret;
-}
-
+/**
+ * svq_get_vq_align() - vdpa_config_ops.get_vq_align, forwarded to the lower device
+ * @vdev: the upper device
+ *
+ * Return: what the lower device returns; without one (removed), a
+ * value saying the device is gone or needs a reset.
+ */
 static u32 svq_get_vq_align(struct vdpa_device *vdev)
 {
 	struct vdpa_device *lower;
@@ -115,37 +69,25 @@ static u32 svq_get_vq_align(struct vdpa_device *vdev)
 	return ret;
 }
 
-static u32 svq_get_vq_group(struct vdpa_device *vdev, u16 idx)
-{
-	struct vdpa_device *lower;
-	u32 ret = 0;
-	int srcu;
-
-	lower = svq_lower_lock(vdev, &srcu);
-	if (lower)
-		ret = lower->config->get_vq_group(lower, idx);
-	svq_lower_unlock(srcu);
-	return ret;
-}
-
-static u32 svq_get_vq_desc_group(struct vdpa_device *vdev, u16 idx)
-{
-	struct vdpa_device *lower;
-	u32 ret = 0;
-	int srcu;
-
-	lower = svq_lower_lock(vdev, &srcu);
-	if (lower)
-		ret = lower->config->get_vq_desc_group(lower, idx);
-	svq_lower_unlock(srcu);
-	return ret;
-}
-
+/**
+ * svq_get_device_features() - vdpa_config_ops.get_device_features, forwarded to the lower device
+ * @vdev: the upper device
+ *
+ * Return: what the lower device returns; without one (removed), a
+ * value saying the device is gone or needs a reset.
+ */
 static u64 svq_get_device_features(struct vdpa_device *vdev)
 {
 	return vdpa_to_svq(vdev)->device_features;
 }
 
+/**
+ * svq_get_backend_features() - vdpa_config_ops.get_backend_features, forwarded to the lower device
+ * @vdev: the upper device
+ *
+ * Return: what the lower device returns; without one (removed), a
+ * value saying the device is gone or needs a reset.
+ */
 static u64 svq_get_backend_features(const struct vdpa_device *vdev)
 {
 	struct vdpa_device *lower;
@@ -160,6 +102,14 @@ static u64 svq_get_backend_features(const struct vdpa_device *vdev)
 	return ret;
 }
 
+/**
+ * svq_set_driver_features() - vdpa_config_ops.set_driver_features, forwarded to the lower device
+ * @vdev: the upper device
+ * @features: features the driver accepts
+ *
+ * Return: what the lower device returns; without one (removed), a
+ * value saying the device is gone or needs a reset.
+ */
 static int svq_set_driver_features(struct vdpa_device *vdev, u64 features)
 {
 	struct svq_dev *svq = vdpa_to_svq(vdev);
@@ -175,6 +125,13 @@ static int svq_set_driver_features(struct vdpa_device *vdev, u64 features)
 	return ret;
 }
 
+/**
+ * svq_get_driver_features() - vdpa_config_ops.get_driver_features, forwarded to the lower device
+ * @vdev: the upper device
+ *
+ * Return: what the lower device returns; without one (removed), a
+ * value saying the device is gone or needs a reset.
+ */
 static u64 svq_get_driver_features(struct vdpa_device *vdev)
 {
 	struct vdpa_device *lower;
@@ -188,6 +145,11 @@ static u64 svq_get_driver_features(struct vdpa_device *vdev)
 	return ret;
 }
 
+/**
+ * svq_set_config_cb() - vdpa_config_ops.set_config_cb, forwarded to the lower device
+ * @vdev: the upper device
+ * @cb: callback
+ */
 static void svq_set_config_cb(struct vdpa_device *vdev, struct vdpa_callback *cb)
 {
 	struct vdpa_device *lower;
@@ -199,6 +161,13 @@ static void svq_set_config_cb(struct vdpa_device *vdev, struct vdpa_callback *cb
 	svq_lower_unlock(srcu);
 }
 
+/**
+ * svq_get_vq_num_max() - vdpa_config_ops.get_vq_num_max, forwarded to the lower device
+ * @vdev: the upper device
+ *
+ * Return: what the lower device returns; without one (removed), a
+ * value saying the device is gone or needs a reset.
+ */
 static u16 svq_get_vq_num_max(struct vdpa_device *vdev)
 {
 	struct vdpa_device *lower;
@@ -212,6 +181,13 @@ static u16 svq_get_vq_num_max(struct vdpa_device *vdev)
 	return ret;
 }
 
+/**
+ * svq_get_vq_num_min() - vdpa_config_ops.get_vq_num_min, forwarded to the lower device
+ * @vdev: the upper device
+ *
+ * Return: what the lower device returns; without one (removed), a
+ * value saying the device is gone or needs a reset.
+ */
 static u16 svq_get_vq_num_min(struct vdpa_device *vdev)
 {
 	struct vdpa_device *lower;
@@ -225,6 +201,13 @@ static u16 svq_get_vq_num_min(struct vdpa_device *vdev)
 	return ret;
 }
 
+/**
+ * svq_get_device_id() - vdpa_config_ops.get_device_id, forwarded to the lower device
+ * @vdev: the upper device
+ *
+ * Return: what the lower device returns; without one (removed), a
+ * value saying the device is gone or needs a reset.
+ */
 static u32 svq_get_device_id(struct vdpa_device *vdev)
 {
 	struct vdpa_device *lower;
@@ -238,6 +221,13 @@ static u32 svq_get_device_id(struct vdpa_device *vdev)
 	return ret;
 }
 
+/**
+ * svq_get_vendor_id() - vdpa_config_ops.get_vendor_id, forwarded to the lower device
+ * @vdev: the upper device
+ *
+ * Return: what the lower device returns; without one (removed), a
+ * value saying the device is gone or needs a reset.
+ */
 static u32 svq_get_vendor_id(struct vdpa_device *vdev)
 {
 	struct vdpa_device *lower;
@@ -251,7 +241,15 @@ static u32 svq_get_vendor_id(struct vdpa_device *vdev)
 	return ret;
 }
 
-/* Without a lower device the device reports that it needs a reset. */
+/**
+ * svq_get_status() - vdpa_config_ops.get_status, forwarded to the lower device
+ * Without a lower device the device reports that it needs a reset.
+ *
+ * @vdev: the upper device
+ *
+ * Return: what the lower device returns; without one (removed), a
+ * value saying the device is gone or needs a reset.
+ */
 static u8 svq_get_status(struct vdpa_device *vdev)
 {
 	struct vdpa_device *lower;
@@ -267,6 +265,11 @@ static u8 svq_get_status(struct vdpa_device *vdev)
 	return ret;
 }
 
+/**
+ * svq_set_status() - vdpa_config_ops.set_status, forwarded to the lower device
+ * @vdev: the upper device
+ * @status: device status
+ */
 static void svq_set_status(struct vdpa_device *vdev, u8 status)
 {
 	struct vdpa_device *lower;
@@ -278,6 +281,13 @@ static void svq_set_status(struct vdpa_device *vdev, u8 status)
 	svq_lower_unlock(srcu);
 }
 
+/**
+ * svq_reset() - vdpa_config_ops.reset, forwarded to the lower device
+ * @vdev: the upper device
+ *
+ * Return: what the lower device returns; without one (removed), a
+ * value saying the device is gone or needs a reset.
+ */
 static int svq_reset(struct vdpa_device *vdev)
 {
 	struct svq_dev *svq = vdpa_to_svq(vdev);
@@ -295,6 +305,14 @@ static int svq_reset(struct vdpa_device *vdev)
 	return ret;
 }
 
+/**
+ * svq_compat_reset() - vdpa_config_ops.compat_reset, forwarded to the lower device
+ * @vdev: the upper device
+ * @flags: reset flags
+ *
+ * Return: what the lower device returns; without one (removed), a
+ * value saying the device is gone or needs a reset.
+ */
 static int svq_compat_reset(struct vdpa_device *vdev, u32 flags)
 {
 	struct svq_dev *svq = vdpa_to_svq(vdev);
@@ -316,6 +334,13 @@ static int svq_compat_reset(struct vdpa_device *vdev, u32 flags)
 	return ret;
 }
 
+/**
+ * svq_suspend() - vdpa_config_ops.suspend, forwarded to the lower device
+ * @vdev: the upper device
+ *
+ * Return: what the lower device returns; without one (removed), a
+ * value saying the device is gone or needs a reset.
+ */
 static int svq_suspend(struct vdpa_device *vdev)
 {
 	struct vdpa_device *lower;
@@ -329,6 +354,13 @@ static int svq_suspend(struct vdpa_device *vdev)
 	return ret;
 }
 
+/**
+ * svq_resume() - vdpa_config_ops.resume, forwarded to the lower device
+ * @vdev: the upper device
+ *
+ * Return: what the lower device returns; without one (removed), a
+ * value saying the device is gone or needs a reset.
+ */
 static int svq_resume(struct vdpa_device *vdev)
 {
 	struct vdpa_device *lower;
@@ -342,6 +374,13 @@ static int svq_resume(struct vdpa_device *vdev)
 	return ret;
 }
 
+/**
+ * svq_get_config_size() - vdpa_config_ops.get_config_size, forwarded to the lower device
+ * @vdev: the upper device
+ *
+ * Return: what the lower device returns; without one (removed), a
+ * value saying the device is gone or needs a reset.
+ */
 static size_t svq_get_config_size(struct vdpa_device *vdev)
 {
 	struct vdpa_device *lower;
@@ -355,6 +394,13 @@ static size_t svq_get_config_size(struct vdpa_device *vdev)
 	return ret;
 }
 
+/**
+ * svq_get_config() - vdpa_config_ops.get_config, forwarded to the lower device
+ * @vdev: the upper device
+ * @offset: offset in the config space
+ * @buf: buffer
+ * @len: bytes
+ */
 static void svq_get_config(struct vdpa_device *vdev, unsigned int offset,
 			   void *buf, unsigned int len)
 {
@@ -369,6 +415,13 @@ static void svq_get_config(struct vdpa_device *vdev, unsigned int offset,
 	svq_lower_unlock(srcu);
 }
 
+/**
+ * svq_set_config() - vdpa_config_ops.set_config, forwarded to the lower device
+ * @vdev: the upper device
+ * @offset: offset in the config space
+ * @buf: buffer
+ * @len: bytes
+ */
 static void svq_set_config(struct vdpa_device *vdev, unsigned int offset,
 			   const void *buf, unsigned int len)
 {
@@ -381,6 +434,13 @@ static void svq_set_config(struct vdpa_device *vdev, unsigned int offset,
 	svq_lower_unlock(srcu);
 }
 
+/**
+ * svq_get_generation() - vdpa_config_ops.get_generation, forwarded to the lower device
+ * @vdev: the upper device
+ *
+ * Return: what the lower device returns; without one (removed), a
+ * value saying the device is gone or needs a reset.
+ */
 static u32 svq_get_generation(struct vdpa_device *vdev)
 {
 	struct vdpa_device *lower;
@@ -394,97 +454,15 @@ static u32 svq_get_generation(struct vdpa_device *vdev)
 	return ret;
 }
 
-/* The lower device's range minus the shadow ring window. */
-static struct vdpa_iova_range svq_get_iova_range(struct vdpa_device *vdev)
-{
-	return vdpa_to_svq(vdev)->range;
-}
-
-static int svq_set_vq_affinity(struct vdpa_device *vdev, u16 idx,
-			       const struct cpumask *cpu_mask)
-{
-	struct vdpa_device *lower;
-	int ret = -ENODEV;
-	int srcu;
-
-	lower = svq_lower_lock(vdev, &srcu);
-	if (lower)
-		ret = lower->config->set_vq_affinity(lower, idx, cpu_mask);
-	svq_lower_unlock(srcu);
-	return ret;
-}
-
-static const struct cpumask *svq_get_vq_affinity(struct vdpa_device *vdev,
-						 u16 idx)
-{
-	struct vdpa_device *lower;
-	const struct cpumask *ret = cpu_possible_mask;
-	int srcu;
-
-	lower = svq_lower_lock(vdev, &srcu);
-	if (lower)
-		ret = lower->config->get_vq_affinity(lower, idx);
-	svq_lower_unlock(srcu);
-	return ret;
-}
-
-static int svq_set_map(struct vdpa_device *vdev, unsigned int asid,
-		       struct vhost_iotlb *iotlb)
-{
-	struct vdpa_device *lower;
-	int ret = -ENODEV, srcu;
-
-	lower = svq_lower_lock(vdev, &srcu);
-	if (lower)
-		ret = svq_iotlb_set_map(vdpa_to_svq(vdev), lower, asid, iotlb);
-	svq_lower_unlock(srcu);
-	if (!ret)
-		svq_log_grow(vdpa_to_svq(vdev));
-	return ret;
-}
-
-static int svq_dma_map(struct vdpa_device *vdev, unsigned int asid, u64 iova,
-		       u64 size, u64 pa, u32 perm, void *opaque)
-{
-	struct vdpa_device *lower;
-	int ret = -ENODEV, srcu;
-
-	lower = svq_lower_lock(vdev, &srcu);
-	if (lower)
-		ret = svq_iotlb_dma_map(vdpa_to_svq(vdev), lower, asid, iova, size, pa, perm,
-					opaque);
-	svq_lower_unlock(srcu);
-	if (!ret)
-		svq_log_grow(vdpa_to_svq(vdev));
-	return ret;
-}
-
-static int svq_dma_unmap(struct vdpa_device *vdev, unsigned int asid, u64 iova,
-			 u64 size)
-{
-	struct vdpa_device *lower;
-	int ret = -ENODEV, srcu;
-
-	lower = svq_lower_lock(vdev, &srcu);
-	if (lower)
-		ret = svq_iotlb_dma_unmap(vdpa_to_svq(vdev), lower, asid, iova, size);
-	svq_lower_unlock(srcu);
-	return ret;
-}
-
-static int svq_reset_map(struct vdpa_device *vdev, unsigned int asid)
-{
-	struct vdpa_device *lower;
-	int ret = -ENODEV, srcu;
-
-	svq_iotlb_forget(vdpa_to_svq(vdev), asid);
-	lower = svq_lower_lock(vdev, &srcu);
-	if (lower)
-		ret = lower->config->reset_map(lower, asid);
-	svq_lower_unlock(srcu);
-	return ret;
-}
-
+/**
+ * svq_set_group_asid() - vdpa_config_ops.set_group_asid, forwarded to the lower device
+ * @vdev: the upper device
+ * @group: virtqueue group
+ * @asid: address space
+ *
+ * Return: what the lower device returns; without one (removed), a
+ * value saying the device is gone or needs a reset.
+ */
 static int svq_set_group_asid(struct vdpa_device *vdev, unsigned int group,
 			      unsigned int asid)
 {
@@ -498,19 +476,6 @@ static int svq_set_group_asid(struct vdpa_device *vdev, unsigned int group,
 		if (!ret && group < lower->ngroups && asid < svq->nas)
 			svq->group_asid[group] = asid;
 	}
-	svq_lower_unlock(srcu);
-	return ret;
-}
-
-static struct device *svq_get_vq_dma_dev(struct vdpa_device *vdev, u16 idx)
-{
-	struct vdpa_device *lower;
-	struct device *ret = vdev->dma_dev;
-	int srcu;
-
-	lower = svq_lower_lock(vdev, &srcu);
-	if (lower)
-		ret = lower->config->get_vq_dma_dev(lower, idx);
 	svq_lower_unlock(srcu);
 	return ret;
 }

@@ -564,3 +564,193 @@ int svq_vq_get_state(struct vdpa_device *vdev, u16 idx, struct vdpa_vq_state *st
 	svq_lower_unlock(srcu);
 	return ret;
 }
+
+/**
+ * svq_kick_vq_with_data() - vdpa_config_ops.kick_vq_with_data, forwarded to the lower device
+ * @vdev: the upper device
+ * @data: notification data
+ */
+void svq_kick_vq_with_data(struct vdpa_device *vdev, u32 data)
+{
+	struct vdpa_device *lower;
+	int srcu;
+
+	atomic64_inc(&vdpa_to_svq(vdev)->stats.kicks);
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		lower->config->kick_vq_with_data(lower, data);
+	svq_lower_unlock(srcu);
+}
+
+/**
+ * svq_get_vq_ready() - vdpa_config_ops.get_vq_ready, forwarded to the lower device
+ * @vdev: the upper device
+ * @idx: virtqueue index
+ *
+ * Return: what the lower device returns; without one (removed), a
+ * value saying the device is gone or needs a reset.
+ */
+bool svq_get_vq_ready(struct vdpa_device *vdev, u16 idx)
+{
+	struct vdpa_device *lower;
+	bool ret = false;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = lower->config->get_vq_ready(lower, idx);
+	svq_lower_unlock(srcu);
+	return ret;
+}
+
+/**
+ * svq_get_vendor_vq_stats() - vdpa_config_ops.get_vendor_vq_stats, forwarded to the lower device
+ * @vdev: the upper device
+ * @idx: virtqueue index
+ * @msg: netlink message
+ * @extack: netlink extended ack
+ *
+ * Return: what the lower device returns; without one (removed), a
+ * value saying the device is gone or needs a reset.
+ */
+int svq_get_vendor_vq_stats(struct vdpa_device *vdev, u16 idx, struct sk_buff *msg,
+			    struct netlink_ext_ack *extack)
+{
+	struct vdpa_device *lower;
+	int ret = -ENODEV;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = lower->config->get_vendor_vq_stats(lower, idx, msg, extack);
+	svq_lower_unlock(srcu);
+	return ret;
+}
+
+/**
+ * svq_get_vq_size() - vdpa_config_ops.get_vq_size, forwarded to the lower device
+ * @vdev: the upper device
+ * @idx: virtqueue index
+ *
+ * Return: what the lower device returns; without one (removed), a
+ * value saying the device is gone or needs a reset.
+ */
+u16 svq_get_vq_size(struct vdpa_device *vdev, u16 idx)
+{
+	struct vdpa_device *lower;
+	u16 ret = 0;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = lower->config->get_vq_size(lower, idx);
+	svq_lower_unlock(srcu);
+	return ret;
+}
+
+/**
+ * svq_get_vq_group() - vdpa_config_ops.get_vq_group, forwarded to the lower device
+ * @vdev: the upper device
+ * @idx: virtqueue index
+ *
+ * Return: what the lower device returns; without one (removed), a
+ * value saying the device is gone or needs a reset.
+ */
+u32 svq_get_vq_group(struct vdpa_device *vdev, u16 idx)
+{
+	struct vdpa_device *lower;
+	u32 ret = 0;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = lower->config->get_vq_group(lower, idx);
+	svq_lower_unlock(srcu);
+	return ret;
+}
+
+/**
+ * svq_get_vq_desc_group() - vdpa_config_ops.get_vq_desc_group, forwarded to the lower device
+ * @vdev: the upper device
+ * @idx: virtqueue index
+ *
+ * Return: what the lower device returns; without one (removed), a
+ * value saying the device is gone or needs a reset.
+ */
+u32 svq_get_vq_desc_group(struct vdpa_device *vdev, u16 idx)
+{
+	struct vdpa_device *lower;
+	u32 ret = 0;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = lower->config->get_vq_desc_group(lower, idx);
+	svq_lower_unlock(srcu);
+	return ret;
+}
+
+/**
+ * svq_set_vq_affinity() - vdpa_config_ops.set_vq_affinity, forwarded to the lower device
+ * @vdev: the upper device
+ * @idx: virtqueue index
+ * @cpu_mask: CPUs
+ *
+ * Return: what the lower device returns; without one (removed), a
+ * value saying the device is gone or needs a reset.
+ */
+int svq_set_vq_affinity(struct vdpa_device *vdev, u16 idx,
+			const struct cpumask *cpu_mask)
+{
+	struct vdpa_device *lower;
+	int ret = -ENODEV;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = lower->config->set_vq_affinity(lower, idx, cpu_mask);
+	svq_lower_unlock(srcu);
+	return ret;
+}
+
+/**
+ * svq_get_vq_affinity() - vdpa_config_ops.get_vq_affinity, forwarded to the lower device
+ * @vdev: the upper device
+ * @idx: virtqueue index
+ *
+ * Return: what the lower device returns; without one (removed), a
+ * value saying the device is gone or needs a reset.
+ */
+const struct cpumask *svq_get_vq_affinity(struct vdpa_device *vdev, u16 idx)
+{
+	struct vdpa_device *lower;
+	const struct cpumask *ret = cpu_possible_mask;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = lower->config->get_vq_affinity(lower, idx);
+	svq_lower_unlock(srcu);
+	return ret;
+}
+
+/**
+ * svq_get_vq_dma_dev() - vdpa_config_ops.get_vq_dma_dev, forwarded to the lower device
+ * @vdev: the upper device
+ * @idx: virtqueue index
+ *
+ * Return: what the lower device returns; without one (removed), a
+ * value saying the device is gone or needs a reset.
+ */
+struct device *svq_get_vq_dma_dev(struct vdpa_device *vdev, u16 idx)
+{
+	struct vdpa_device *lower;
+	struct device *ret = vdev->dma_dev;
+	int srcu;
+
+	lower = svq_lower_lock(vdev, &srcu);
+	if (lower)
+		ret = lower->config->get_vq_dma_dev(lower, idx);
+	svq_lower_unlock(srcu);
+	return ret;
+}

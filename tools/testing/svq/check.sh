@@ -66,6 +66,16 @@ gate "checkpatch --strict on patches/" "$out/checkpatch-patches.log" \
 	"$kdir/scripts/checkpatch.pl" --strict --no-tree --show-types --terse \
 	"$repo"/patches/*.patch
 
+kerneldoc()
+{
+	local out
+
+	out=$("$kdir/scripts/kernel-doc" -Wall -none "$repo"/drivers/vdpa/svq/*.[ch] 2>&1)
+	echo "$out"
+	[ -z "$out" ]
+}
+gate "kernel-doc -Wall: no warnings" "$out/kernel-doc.log" kerneldoc
+
 coccicheck()
 {
 	make -C "$kdir" coccicheck MODE=report M="$repo/drivers/vdpa/svq" || return 1
