@@ -188,6 +188,9 @@ struct svq_lower {
  * @vqs: per virtqueue state
  * @stats: counters
  * @needs_reset: a virtqueue broke (hostile guest): reported in the status
+ * @config_cb_lock: protects @config_cb
+ * @config_cb: the driver's config change callback
+ * @config_work: calls @config_cb once the device needs a reset
  * @iotlb_lock: protects the @as copies against the relay
  * @map_lock: serializes changes of the lower device's mappings
  * @as: the address spaces
@@ -219,6 +222,9 @@ struct svq_dev {
 	struct svq_vq *vqs;
 	struct svq_stats stats;
 	bool needs_reset;
+	spinlock_t config_cb_lock;	/* protects config_cb */
+	struct vdpa_callback config_cb;
+	struct work_struct config_work;
 
 	rwlock_t iotlb_lock;
 	struct mutex map_lock;	/* serializes lower device map changes */

@@ -149,12 +149,20 @@ static u64 svq_get_driver_features(struct vdpa_device *vdev)
  * svq_set_config_cb() - vdpa_config_ops.set_config_cb, forwarded to the lower device
  * @vdev: the upper device
  * @cb: callback
+ *
+ * Also kept: a broken virtqueue (NEEDS_RESET) notifies the driver with it.
  */
 static void svq_set_config_cb(struct vdpa_device *vdev, struct vdpa_callback *cb)
 {
+	struct svq_dev *svq = vdpa_to_svq(vdev);
 	struct vdpa_device *lower;
+	unsigned long flags;
 	int srcu;
 
+	spin_lock_irqsave(&svq->config_cb_lock, flags);
+	svq->config_cb.callback = cb->callback;
+	svq->config_cb.private = cb->private;
+	spin_unlock_irqrestore(&svq->config_cb_lock, flags);
 	lower = svq_lower_lock(vdev, &srcu);
 	if (lower)
 		lower->config->set_config_cb(lower, cb);
@@ -480,6 +488,24 @@ static int svq_set_group_asid(struct vdpa_device *vdev, unsigned int group,
 	return ret;
 }
 
+/*
+ * NEEDS_RESET: tell the driver with a config change notification, from
+ * process context (a relay pass can run inside an eventfd wakeup, where
+ * another eventfd may not be signalled).
+ */
+static void svq_config_notify_work(struct work_struct *work)
+{
+	struct svq_dev *svq = container_of(work, struct svq_dev, config_work);
+	struct vdpa_callback cb;
+	unsigned long flags;
+
+	spin_lock_irqsave(&svq->config_cb_lock, flags);
+	cb = svq->config_cb;
+	spin_unlock_irqrestore(&svq->config_cb_lock, flags);
+	if (cb.callback)
+		cb.callback(cb.private);
+}
+
 /* The last reference to the upper device is gone. */
 static void svq_free(struct vdpa_device *vdev)
 {
@@ -488,6 +514,7 @@ static void svq_free(struct vdpa_device *vdev)
 	/* reset stopped every shadow ring; the lower device is gone */
 	if (svq->vqs)
 		svq_vq_stop_all(svq, NULL);
+	cancel_work_sync(&svq->config_work);
 	svq_log_destroy(svq);
 	svq_iotlb_destroy(svq);
 	kfree(svq->vqs);
@@ -610,6 +637,8 @@ int svq_ops_init(struct svq_dev *svq, struct vdpa_device *lower)
 	}
 
 	mutex_init(&svq->map_lock);
+	spin_lock_init(&svq->config_cb_lock);
+	INIT_WORK(&svq->config_work, svq_config_notify_work);
 	svq_log_init(svq);
 	svq->nvqs = lower->nvqs;
 	svq->vqs = kcalloc(svq->nvqs, sizeof(*svq->vqs), GFP_KERNEL);

@@ -41,9 +41,11 @@ static void svq_vq_fail(struct svq_vq *vq)
 	struct svq_dev *svq = vq->svq;
 
 	atomic64_inc(&svq->stats.errors);
-	if (!xchg(&svq->needs_reset, true))
-		dev_err_ratelimited(&svq->vdpa.dev, "vq %u: %s: device needs reset\n",
-				    vq->idx, vq->ring.error ?: "relay failed");
+	if (xchg(&svq->needs_reset, true))
+		return;
+	dev_err_ratelimited(&svq->vdpa.dev, "vq %u: %s: device needs reset\n",
+			    vq->idx, vq->ring.error ?: "relay failed");
+	schedule_work(&svq->config_work);
 }
 
 /*

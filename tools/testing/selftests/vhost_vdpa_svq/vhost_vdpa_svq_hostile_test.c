@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <poll.h>
 #include <sys/eventfd.h>
 #include <linux/virtio_config.h>
 
@@ -18,7 +19,16 @@
 FIXTURE(hostile) {
 	struct vmm_dev dev;
 	struct vmm_net net;
+	int config_call;	/* eventfd: config change notifications */
 };
+
+/* Was a config change notified within a second? */
+static bool config_notified(int efd)
+{
+	struct pollfd pfd = { .fd = efd, .events = POLLIN };
+
+	return poll(&pfd, 1, 1000) == 1;
+}
 
 static long upper_errors(void)
 {
@@ -31,6 +41,9 @@ FIXTURE_SETUP(hostile)
 	ASSERT_EQ(0, vmm_attr_write("hsvq0", "mode", "shadow"));
 	ASSERT_EQ(0, vmm_open(&self->dev));
 	ASSERT_EQ(0, vmm_net_start(&self->net, &self->dev, 64));
+	self->config_call = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	ASSERT_LE(0, self->config_call);
+	ASSERT_EQ(0, vmm_ioctl(self->dev.fd, VHOST_VDPA_SET_CONFIG_CALL, &self->config_call));
 	ASSERT_EQ(0, vmm_net_loop(&self->net, 3, 0));
 }
 
@@ -38,6 +51,7 @@ FIXTURE_TEARDOWN(hostile)
 {
 	vmm_net_stop(&self->net);
 	vmm_dev_destroy(&self->dev);
+	close(self->config_call);
 	if (system("vdpa dev del hlower0"))
 		TH_LOG("could not delete hlower0");
 }
@@ -59,6 +73,8 @@ static void expect_needs_reset(struct __test_metadata *_metadata,
 	}
 	EXPECT_TRUE(status & VIRTIO_CONFIG_S_NEEDS_RESET);
 	EXPECT_LT(errors, upper_errors());
+	/* the driver was told: a config change notification */
+	EXPECT_TRUE(config_notified(self->config_call));
 
 	/* a reset clears it and the device works again */
 	vmm_net_stop(&self->net);
