@@ -182,7 +182,6 @@ struct svq_lower {
  * @lower_name: the lower device's name, kept for sysfs after removal
  * @owner: the claim record of the lower device
  * @mode: configured relay mode
- * @shadow: true while the virtqueues are relayed through shadow rings
  * @device_features: features offered to the driver
  * @nvqs: number of virtqueues
  * @vqs: per virtqueue state
@@ -216,7 +215,6 @@ struct svq_dev {
 	char lower_name[32];
 	struct svq_lower *owner;
 	enum svq_mode mode;
-	bool shadow;
 	u64 device_features;
 	u16 nvqs;
 	struct svq_vq *vqs;

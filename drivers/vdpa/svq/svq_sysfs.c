@@ -39,11 +39,17 @@ static ssize_t mode_store(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RW(mode);
 
+/* "shadow" while any virtqueue is relayed through a shadow ring */
 static ssize_t state_show(struct device *dev, struct device_attribute *attr,
 			  char *buf)
 {
-	return sysfs_emit(buf, "%s\n", READ_ONCE(dev_to_svq(dev)->shadow) ?
-			  "shadow" : "passthrough");
+	struct svq_dev *svq = dev_to_svq(dev);
+	bool shadow = false;
+	u16 i;
+
+	for (i = 0; i < svq->nvqs; i++)
+		shadow |= READ_ONCE(svq->vqs[i].shadow);
+	return sysfs_emit(buf, "%s\n", shadow ? "shadow" : "passthrough");
 }
 static DEVICE_ATTR_RO(state);
 

@@ -217,7 +217,6 @@ int svq_vq_shadow_start(struct svq_dev *svq, struct vdpa_device *lower, struct s
 	vq->avail_blocked = false;
 	vq->state_saved = false;
 	spin_unlock_irqrestore(&vq->ring_lock, flags);
-	WRITE_ONCE(svq->shadow, true);
 	return 0;
 
 err_unmap:
@@ -282,7 +281,6 @@ void svq_vq_stop_all(struct svq_dev *svq, struct vdpa_device *lower)
 
 	for (i = 0; i < svq->nvqs; i++)
 		svq_vq_shadow_stop(svq, lower, &svq->vqs[i]);
-	WRITE_ONCE(svq->shadow, false);
 }
 
 /**

@@ -213,6 +213,7 @@ TEST_F(dirty, log_base_change_mid_traffic)
 TEST_F_TIMEOUT(dirty, switches_1000_no_loss, 600)
 {
 	unsigned int i, seq = 5;
+	char state[32];
 
 	ASSERT_EQ(0, vmm_set_log_base(self->dev.fd, (uint64_t)(uintptr_t)self->log));
 	for (i = 0; i < 1000; i++) {
@@ -222,6 +223,9 @@ TEST_F_TIMEOUT(dirty, switches_1000_no_loss, 600)
 		seq += 2;
 	}
 	EXPECT_EQ(1000, attr_long("stats/switches"));
+	/* the last switch turned logging off: back in passthrough */
+	ASSERT_EQ(0, vmm_attr_read("dsvq0", "state", state, sizeof(state)));
+	EXPECT_STREQ("passthrough", state);
 	EXPECT_EQ(0, attr_long("stats/errors"));
 	TH_LOG("last switch paused the device %ld ns", attr_long("stats/last_switch_ns"));
 }
