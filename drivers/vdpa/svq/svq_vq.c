@@ -316,15 +316,24 @@ int svq_vq_set_address(struct vdpa_device *vdev, u16 idx, u64 desc_area,
 {
 	struct svq_dev *svq = vdpa_to_svq(vdev);
 	struct vdpa_device *lower;
+	unsigned long flags;
 	struct svq_vq *vq;
 	int ret = -ENODEV, srcu;
 
 	if (idx >= svq->nvqs)
 		return -EINVAL;
 	vq = &svq->vqs[idx];
+	spin_lock_irqsave(&vq->ring_lock, flags);
 	vq->guest_desc = desc_area;
 	vq->guest_driver = driver_area;
 	vq->guest_device = device_area;
+	if (vq->shadow) {
+		/* a suspended device's driver moved its ring */
+		vq->ring.guest_desc = desc_area;
+		vq->ring.guest_avail = driver_area;
+		vq->ring.guest_used = device_area;
+	}
+	spin_unlock_irqrestore(&vq->ring_lock, flags);
 	lower = svq_lower_lock(vdev, &srcu);
 	if (lower)
 		ret = vq->shadow ? 0 : lower->config->set_vq_address(lower, idx, desc_area,

@@ -249,6 +249,29 @@ TEST_F(dirty, qemu72_stop_sequence)
 	EXPECT_EQ(0, attr_long("log_pinned_bytes"));
 }
 
+/* A suspended shadowed device's driver moves a ring; traffic goes on there. */
+TEST_F(dirty, shadow_ring_moved_while_suspended)
+{
+	struct vmm_vq *tx = &self->net.tx;
+	size_t size = vring_size(tx->num, 4096);
+	uint64_t iova = vmm_mem_alloc(&self->net.mem, size, 4096), avail, used;
+
+	ASSERT_NE(0, iova);
+	migration_start(_metadata, self, self->log);
+	ASSERT_EQ(0, vmm_net_loop(&self->net, 10, 5));
+	ASSERT_EQ(0, vmm_ioctl(self->dev.fd, VHOST_VDPA_SUSPEND, NULL));
+	memcpy(vmm_mem_ptr(&self->net.mem, iova), tx->vring.desc, size);
+	memset(tx->vring.desc, 0, size);	/* the old ring is gone */
+	vring_init(&tx->vring, tx->num, vmm_mem_ptr(&self->net.mem, iova), 4096);
+	tx->ring_iova = iova;
+	avail = iova + ((uint8_t *)tx->vring.avail - (uint8_t *)tx->vring.desc);
+	used = iova + ((uint8_t *)tx->vring.used - (uint8_t *)tx->vring.desc);
+	ASSERT_EQ(0, vmm_set_vring_addr(self->dev.fd, 1, iova, avail, used,
+					1 << VHOST_VRING_F_LOG));
+	ASSERT_EQ(0, vmm_ioctl(self->dev.fd, VHOST_VDPA_RESUME, NULL));
+	EXPECT_EQ(0, vmm_net_loop(&self->net, 20, 15));
+}
+
 /* With a control queue QEMU 7.2 reads the data queues' bases before the reset. */
 TEST_F(dirty, qemu72_live_get_vring_base)
 {
