@@ -28,7 +28,11 @@
 #define CREATE_TRACE_POINTS
 #include "svq_trace.h"
 
-/* Pages of IOVA the driver's mappings reach, over all address spaces. */
+/*
+ * Pages of IOVA the driver's writable mappings reach, over all address
+ * spaces: the device never writes read-only ones (firmware), and the VMM's
+ * bitmap need not cover them (QEMU sizes it by guest RAM).
+ */
 static u64 svq_log_pages_needed(struct svq_dev *svq)
 {
 	struct vhost_iotlb_map *map;
@@ -41,6 +45,8 @@ static u64 svq_log_pages_needed(struct svq_dev *svq)
 	for (i = 0; i < svq->nas; i++) {
 		for (map = vhost_iotlb_itree_first(svq->as[i].guest, 0, U64_MAX); map;
 		     map = vhost_iotlb_itree_next(map, 0, U64_MAX)) {
+			if (!(map->perm & VHOST_MAP_WO))
+				continue;
 			last = max(last, map->last);
 			any = true;
 		}

@@ -86,6 +86,8 @@ gate "coccicheck MODE=report: no reports" "$out/coccicheck.log" coccicheck
 gate "relay core builds in userspace and passes libFuzzer with ASan+UBSan" \
 	"$out/fuzz.log" make -C "$here/fuzz" run RUNS=100000
 
+gate "qtest guest driver builds" "$out/qtest-build.log" make -C "$here/qemu"
+
 gate "selftests build" "$out/selftests-build.log" \
 	make -C "$repo/tools/testing/selftests/vhost_vdpa_svq" KDIR="$kdir"
 
