@@ -277,15 +277,27 @@ static u8 svq_get_status(struct vdpa_device *vdev)
  * svq_set_status() - vdpa_config_ops.set_status, forwarded to the lower device
  * @vdev: the upper device
  * @status: device status
+ *
+ * When DRIVER_OK is set, every ready virtqueue is kicked once: buffers the
+ * driver made available before (a guest migrated with a frame in flight)
+ * are processed without waiting for the driver's next notification.
  */
 static void svq_set_status(struct vdpa_device *vdev, u8 status)
 {
 	struct vdpa_device *lower;
+	bool started = false;
 	int srcu;
+	u16 i;
 
 	lower = svq_lower_lock(vdev, &srcu);
-	if (lower)
+	if (lower) {
+		started = !(lower->config->get_status(lower) & VIRTIO_CONFIG_S_DRIVER_OK) &&
+			  (status & VIRTIO_CONFIG_S_DRIVER_OK);
 		lower->config->set_status(lower, status);
+		for (i = 0; started && i < vdpa_to_svq(vdev)->nvqs; i++)
+			if (lower->config->get_vq_ready(lower, i))
+				svq_vq_kick(vdev, i);
+	}
 	svq_lower_unlock(srcu);
 }
 

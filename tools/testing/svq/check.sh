@@ -47,7 +47,8 @@ echo "# kernel: $kdir"
 
 # --- static gates -----------------------------------------------------
 mapfile -t csrc < <(cd "$repo" && git ls-files -co --exclude-standard \
-	'drivers/*.[ch]' 'include/*.h' 'tools/testing/selftests/*.[ch]')
+	'drivers/*.[ch]' 'include/*.h' 'tools/testing/selftests/*.[ch]' \
+	'tools/testing/svq/qemu/*.c')
 
 build_module()
 {

@@ -62,10 +62,10 @@ static uint64_t qtest(const char *fmt, ...)
 	fflush(qt);
 	do {
 		if (!fgets(line, sizeof(line), qt))
-			die("qtest: connection closed");
+			die("%s: connection closed", __func__);
 	} while (!strncmp(line, "IRQ", 3));	/* interrupt notices */
 	if (strncmp(line, "OK", 2))
-		die("qtest: %s", line);
+		die("%s: %s", __func__, line);
 	p = line + 2;
 	return *p == ' ' ? strtoull(p + 1, NULL, 0) : 0;
 }
@@ -108,9 +108,10 @@ static void mem_read(uint64_t addr, void *buf, size_t len)
 		die("qtest read: %s", line);
 	p = line + 5;
 	for (i = 0; i < len; i++) {
-		unsigned int v;
+		unsigned int v = 0;
 
-		sscanf(p + 2 * i, "%2x", &v);
+		if (sscanf(p + 2 * i, "%2x", &v) != 1)
+			die("qtest read: short reply");
 		b[i] = v;
 	}
 }
@@ -156,13 +157,14 @@ static void map_caps(int devfn)
 
 		if (pci_read(devfn, cap, 1) != 0x09 || bar != 4)
 			continue;
-		if (type == 1)
+		if (type == 1) {
 			common = BAR_ADDR + off;
-		else if (type == 2) {
+		} else if (type == 2) {
 			notify = BAR_ADDR + off;
 			notify_mult = pci_read(devfn, cap + 16, 4);
-		} else if (type == 4)
+		} else if (type == 4) {
 			device_cfg = BAR_ADDR + off;
+		}
 	}
 	if (!common || !notify)
 		die("virtio capabilities not found");
@@ -282,11 +284,8 @@ static void migration_status(const char *qmp, char *buf, size_t len)
 static unsigned int rx_seq[QSIZE];	/* frame last received in each rx buffer */
 static struct queue rx, tx;
 
-/*
- * Send frame @n and check it comes back; returns 0, or -ETIMEDOUT if
- * nothing came back (the device stopped: migration), leaving it in flight.
- */
-static int send_one(unsigned int n, int timeout_ms)
+/* Put frame @n on the transmit queue. */
+static int send_one(unsigned int n)
 {
 	uint8_t frame[BUF_SIZE];
 	size_t len = make_frame(frame, n);
@@ -296,7 +295,10 @@ static int send_one(unsigned int n, int timeout_ms)
 	return 0;
 }
 
-/* Receive the frame @n sent by send_one(); verify it. */
+/*
+ * Receive frame @n and verify it; returns 0, or -ETIMEDOUT if nothing came
+ * back (the device stopped for the migration's switch-over).
+ */
 static int receive_one(unsigned int n, int timeout_ms)
 {
 	uint8_t frame[BUF_SIZE], got[BUF_SIZE];
@@ -345,7 +347,8 @@ int main(int argc, char **argv)
 	if (getenv("SVQ_REPO")) {
 		static char path[512];
 
-		snprintf(path, sizeof(path), "%s/tools/testing/svq/qemu/qmp.py", getenv("SVQ_REPO"));
+		snprintf(path, sizeof(path), "%s/tools/testing/svq/qemu/qmp.py",
+			 getenv("SVQ_REPO"));
 		qmp_tool = path;
 	}
 	qtest_connect(argv[1]);
@@ -370,7 +373,7 @@ int main(int argc, char **argv)
 		queue_add(&rx, i, BUF_SIZE, 1);
 
 	for (; n < frames; n++) {
-		send_one(n, 5000);
+		send_one(n);
 		if (receive_one(n, 5000))
 			die("frame %u: nothing received", n);
 	}
@@ -399,7 +402,7 @@ int main(int argc, char **argv)
 		migration_status(argv[4], status, sizeof(status));
 		if (strcmp(status, "active") && strcmp(status, "setup"))
 			break;
-		send_one(n, 0);
+		send_one(n);
 		if (receive_one(n, 2000)) {
 			pending = n++;	/* in flight: the destination delivers it */
 			break;
@@ -416,11 +419,27 @@ int main(int argc, char **argv)
 
 	qtest_connect(argv[3]);
 	/* a frame still in flight at the switch-over arrives on the destination */
+	/*
+	 * qtest writes memory even while the source VM is stopped: if the
+	 * frame in flight was written after the final memory copy, the guest
+	 * never made it available. Make it available again on the destination.
+	 */
+	if (pending >= 0 &&
+	    (uint16_t)qtest("readw 0x%llx", (unsigned long long)(tx.avail + 2)) !=
+	    tx.avail_idx) {
+		tx.avail_idx--;
+		send_one(pending);
+		printf("frame %d was made available after the switch-over: sent again\n",
+		       pending);
+	}
 	if (pending >= 0 && receive_one(pending, 5000))
 		die("frame %d, in flight at the switch-over, lost", pending);
+	if (pending >= 0)
+		printf("frame %d, in flight at the switch-over, delivered by the destination\n",
+		       pending);
 	check_rx_buffers(n);
 	for (i = 0; i < frames; i++, n++) {
-		send_one(n, 5000);
+		send_one(n);
 		if (receive_one(n, 5000))
 			die("destination: frame %u: nothing received", n);
 	}
