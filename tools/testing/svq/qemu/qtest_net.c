@@ -117,7 +117,7 @@ static void mem_read(uint64_t addr, void *buf, size_t len)
 }
 
 /* virtio-pci modern capability locations */
-static uint64_t common, notify, device_cfg;
+static uint64_t common, notify;
 static uint32_t notify_mult;
 
 #define C_DFSELECT	0x00
@@ -162,8 +162,6 @@ static void map_caps(int devfn)
 		} else if (type == 2) {
 			notify = BAR_ADDR + off;
 			notify_mult = pci_read(devfn, cap + 16, 4);
-		} else if (type == 4) {
-			device_cfg = BAR_ADDR + off;
 		}
 	}
 	if (!common || !notify)
