@@ -245,6 +245,8 @@ struct svq_dev {
 
 extern struct srcu_struct svq_srcu;
 extern enum svq_mode svq_default_mode;
+/* test fault switch: relay without marking the dirty log (debugfs) */
+extern bool svq_fault_skip_log;
 
 static inline struct svq_dev *vdpa_to_svq(struct vdpa_device *vdpa)
 {

@@ -17,6 +17,7 @@
  * ordered workqueue, outside any vdpa core path.
  */
 
+#include <linux/debugfs.h>
 #include <linux/device.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -27,6 +28,14 @@
 DEFINE_SRCU(svq_srcu);
 struct device *svq_root_dev;
 static struct workqueue_struct *svq_wq;
+static struct dentry *svq_debugfs_dir;
+
+/*
+ * Fault switch for tests, /sys/kernel/debug/vhost_vdpa_svq/fault_skip_log:
+ * when set, the relay of every device stops marking the dirty log, so a
+ * migration test can prove that it detects the pages it then misses.
+ */
+bool svq_fault_skip_log;
 
 static LIST_HEAD(svq_lowers);
 static DEFINE_MUTEX(svq_lowers_lock);
@@ -272,6 +281,8 @@ static int __init vhost_vdpa_svq_init(void)
 	if (ret)
 		goto err_driver;
 	bus_for_each_dev(svq_driver.driver.bus, NULL, NULL, svq_claim_existing);
+	svq_debugfs_dir = debugfs_create_dir(SVQ_DRV_NAME, NULL);
+	debugfs_create_bool("fault_skip_log", 0600, svq_debugfs_dir, &svq_fault_skip_log);
 	return 0;
 
 err_driver:
@@ -289,6 +300,7 @@ module_init(vhost_vdpa_svq_init);
 
 static void __exit vhost_vdpa_svq_exit(void)
 {
+	debugfs_remove(svq_debugfs_dir);
 	bus_unregister_notifier(svq_driver.driver.bus, &svq_bus_nb);
 	vdpa_unregister_driver(&svq_driver);
 	/* runs the unregister works: management devices and claim records */

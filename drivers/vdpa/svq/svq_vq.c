@@ -60,13 +60,15 @@ static void svq_vq_fail(struct svq_vq *vq)
 static int svq_vq_relay_used(struct svq_vq *vq, unsigned int budget,
 			     struct svq_relay_result *res)
 {
+	const struct svq_log_bitmap *log = NULL;
 	struct svq_dev *svq = vq->svq;
 	int ret;
 
 	read_lock(&svq->iotlb_lock);
 	read_lock(&svq->log_lock);
-	ret = svq_ring_relay_used(&vq->ring, &vq->mem, svq->log ? &svq->log->bitmap : NULL,
-				  budget, res);
+	if (svq->log && !READ_ONCE(svq_fault_skip_log))
+		log = &svq->log->bitmap;
+	ret = svq_ring_relay_used(&vq->ring, &vq->mem, log, budget, res);
 	read_unlock(&svq->log_lock);
 	read_unlock(&svq->iotlb_lock);
 	atomic64_add(res->pages_logged, &svq->stats.pages_logged);

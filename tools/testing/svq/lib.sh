@@ -3,13 +3,16 @@
 # Helpers shared by the in-VM runner, the scenarios and the demo.
 
 # svq_load_stack - load the parent stack: vdpa_sim in PA mode (use_va=0,
-# like real hardware, with room for a pinned guest's map entries),
-# vdpa_sim_net, vhost_vdpa, virtio_vdpa and our module.
+# like real hardware), vdpa_sim_net, vhost_vdpa and our module. In PA mode
+# vhost_vdpa maps guest memory in physically contiguous chunks, one IOTLB
+# entry each: a 128 MiB guest in fragmented memory needs tens of thousands,
+# over the default limit of 2048 of both vdpa_sim and vhost_vdpa (QEMU then
+# reports "vhost vdpa map fail!" and the NIC is dead).
 svq_load_stack()
 {
 	modprobe vdpa_sim use_va=0 max_iotlb_entries=1048576 &&
 	modprobe vdpa_sim_net &&
-	modprobe vhost_vdpa &&
+	modprobe vhost_vdpa max_iotlb_entries=1048576 &&
 	modprobe vhost_vdpa_svq
 }
 
@@ -95,4 +98,42 @@ svq_stack()
 		sleep 0.1
 	done
 	vdpa dev add name "$2" mgmtdev "vdpa/$1"
+}
+
+# svq_qemu72_setup WORK - the migration scenarios' devices: two
+# vdpa_sim_net devices, each with a shadow device (msvq0 for side a, msvq1
+# for side b), and side a's QEMU 7.2 running (see qemu/qemu72.sh).
+svq_qemu72_setup()
+{
+	svq_stack mlower0 msvq0 && svq_stack mlower1 msvq1 || return 1
+	svq_vhost_dev msvq0 > "$1/a.node" && svq_vhost_dev msvq1 > "$1/b.node" &&
+	"$SVQ_REPO/tools/testing/svq/qemu/qemu72.sh" start "$1" a
+}
+
+# svq_qemu72_run WORK ARGS - run qemu/qtest_net on the setup's QEMU with
+# ARGS, then print what each shadow device did; returns qtest_net's status.
+svq_qemu72_run()
+{
+	local work=$1 rc=0 d
+	shift
+	timeout 300 "$SVQ_REPO/tools/testing/svq/qemu/qtest_net" -w "$work" \
+		-x "$SVQ_REPO/tools/testing/svq/qemu/qemu72.sh start $work" "$@" || rc=$?
+	for d in a b; do
+		[ -s "$work/$d.log" ] && sed "s/^/QEMU $d: /" "$work/$d.log"
+	done
+	for d in msvq0 msvq1; do
+		echo "$d: state $(cat /sys/bus/vdpa/devices/$d/state)" \
+		     "switches $(cat /sys/bus/vdpa/devices/$d/stats/switches)" \
+		     "pages_logged $(cat /sys/bus/vdpa/devices/$d/stats/pages_logged)"
+	done
+	return "$rc"
+}
+
+# svq_qemu72_teardown WORK - stop the QEMU processes, delete the devices
+svq_qemu72_teardown()
+{
+	"$SVQ_REPO/tools/testing/svq/qemu/qemu72.sh" stop "$1"
+	vdpa dev del mlower0
+	vdpa dev del mlower1
+	rm -rf "$1"
 }

@@ -6,17 +6,27 @@
  * firmware under TCG. Used to test the shadow device end to end with
  * Debian's unmodified QEMU 7.2 and -netdev vhost-vdpa.
  *
- * Usage: qtest_net SOCKET FRAMES [DST_SOCKET SRC_QMP MIGRATION_URI]
- *   Brings the device to DRIVER_OK, posts receive buffers, sends FRAMES
- *   sequence-numbered broadcast frames one by one and checks that each
- *   comes back, byte for byte, in the next receive buffer (vdpa_sim_net
- *   loops broadcast frames back). With the migration arguments, it then
- *   migrates the source (QMP, through tools/testing/svq/qemu/qmp.py) while
- *   sending frames, attaches to the destination, checks every receive
- *   buffer's bytes there (the device's writes during migration must have
- *   been logged), and sends FRAMES more. Prints a summary; exits 0 on
- *   success.
+ * Usage: qtest_net -w DIR [-f FRAMES] [-c] [-m MIGRATIONS -x START_CMD]
+ *   DIR holds the sockets of two QEMU processes, sides "a" and "b":
+ *   a.qtest, a.qmp, b.qtest, b.qmp (see qemu72.sh); side a runs.
+ *   The driver brings the device to DRIVER_OK, posts receive buffers,
+ *   sends FRAMES sequence-numbered broadcast frames one by one and checks
+ *   that each comes back, byte for byte, in the next receive buffer
+ *   (vdpa_sim_net loops broadcast frames back). With -c it also
+ *   negotiates the control queue and sets the MAC address through it.
+ *
+ *   Each migration (-m, ping-pong a -> b -> a ...) runs "START_CMD SIDE
+ *   incoming" to start the destination, migrates with QMP while sending
+ *   frames, attaches to the destination and checks the device's side of
+ *   the guest memory there: the used rings and indices, and every receive
+ *   buffer byte for byte (the device's writes during migration must have
+ *   been logged); then FRAMES more frames.
+ *
+ * Exit status: 0 when everything checked out, 3 when the destination's
+ * memory lacks something the device wrote (a page missing from the dirty
+ * log), 1 for any other failure.
  */
+#include <err.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -34,20 +44,20 @@
 #define BUF_SIZE	2048
 #define QSIZE		64
 #define HDR_LEN		12		/* struct virtio_net_hdr_v1 */
+#define MIN_DURING	5		/* frames while memory is copied */
+
+#define BIT(nr)		(1u << (nr))
+#define F_MAC		BIT(5)
+#define F_CTRL_VQ	BIT(17)
+#define F_CTRL_MAC_ADDR	BIT(23)
+
+#define EXIT_LOST	3		/* device writes missing on the destination */
 
 static FILE *qt;
-static const char *qmp_tool = "tools/testing/svq/qemu/qmp.py";
 
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
+/* errx() prints "qtest_net: message" and exits */
+#define die(...)	errx(1, __VA_ARGS__)
+#define lost(...)	errx(EXIT_LOST, __VA_ARGS__)
 
 /* One qtest command; returns the value after "OK " (0 if none). */
 static uint64_t qtest(const char *fmt, ...)
@@ -172,6 +182,9 @@ struct queue {
 	unsigned int idx;
 	uint64_t desc, avail, used, notify;
 	uint16_t avail_idx, last_used;
+	uint8_t desc_table[QSIZE][16];	/* what the driver wrote */
+	uint16_t avail_ring[QSIZE];
+	uint32_t used_seen[QSIZE][2];	/* used elements consumed: id, len */
 };
 
 static void setup_queue(struct queue *q, unsigned int idx)
@@ -195,19 +208,32 @@ static void setup_queue(struct queue *q, unsigned int idx)
 	qtest("writew 0x%llx 1", (unsigned long long)(common + C_Q_ENABLE));
 }
 
-/* Make buffer @slot available: one descriptor of @len bytes. */
-static void queue_add(struct queue *q, unsigned int slot, uint32_t len, int writable)
-{
-	uint8_t d[16] = {};
-	uint64_t addr = BUF_BASE + (q->idx * QSIZE + slot) * BUF_SIZE;
-	uint16_t flags = writable ? 2 : 0;
+struct buf {
+	uint64_t addr;
+	uint32_t len;
+	int writable;
+};
 
-	memcpy(d, &addr, 8);
-	memcpy(d + 8, &len, 4);
-	memcpy(d + 12, &flags, 2);
-	mem_write(q->desc + 16 * slot, d, 16);
+/* Make a chain of @n buffers available, in descriptors @head.. @head + n - 1. */
+static void queue_add(struct queue *q, unsigned int head, const struct buf *bufs,
+		      unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		uint8_t *d = q->desc_table[head + i];
+		uint16_t flags = (bufs[i].writable ? 2 : 0) | (i + 1 < n ? 1 : 0);
+		uint16_t next = head + i + 1;
+
+		memcpy(d, &bufs[i].addr, 8);
+		memcpy(d + 8, &bufs[i].len, 4);
+		memcpy(d + 12, &flags, 2);
+		memcpy(d + 14, &next, 2);
+	}
+	mem_write(q->desc + 16 * head, q->desc_table[head], 16 * n);
+	q->avail_ring[q->avail_idx % QSIZE] = head;
 	qtest("writew 0x%llx %u", (unsigned long long)(q->avail + 4 + 2 * (q->avail_idx % QSIZE)),
-	      slot);
+	      head);
 	q->avail_idx++;
 	qtest("writew 0x%llx %u", (unsigned long long)(q->avail + 2), q->avail_idx);
 	qtest("writew 0x%llx %u", (unsigned long long)q->notify, q->idx);
@@ -216,7 +242,7 @@ static void queue_add(struct queue *q, unsigned int slot, uint32_t len, int writ
 /* Wait for the next used element; returns 0 and its id and length. */
 static int queue_used(struct queue *q, uint32_t *id, uint32_t *len, int timeout_ms)
 {
-	uint32_t e[2];
+	uint32_t *e = q->used_seen[q->last_used % QSIZE];
 
 	while ((uint16_t)qtest("readw 0x%llx", (unsigned long long)(q->used + 2)) ==
 	       q->last_used) {
@@ -231,6 +257,50 @@ static int queue_used(struct queue *q, uint32_t *id, uint32_t *len, int timeout_
 	*id = e[0];
 	*len = e[1];
 	return 0;
+}
+
+/*
+ * On the destination, write the driver's side of the queue again: qtest
+ * writes guest memory even after the source stopped, so a write made
+ * after the final memory copy is not in the destination (a guest CPU
+ * would have been stopped). Then notify: what it makes available is new
+ * to the destination's device.
+ */
+static void queue_restore(struct queue *q)
+{
+	uint8_t avail[4 + 2 * QSIZE] = {};
+
+	mem_write(q->desc, q->desc_table, sizeof(q->desc_table));
+	memcpy(avail + 2, &q->avail_idx, 2);
+	memcpy(avail + 4, q->avail_ring, sizeof(q->avail_ring));
+	mem_write(q->avail, avail, sizeof(avail));
+	qtest("writew 0x%llx %u", (unsigned long long)q->notify, q->idx);
+}
+
+/*
+ * On the destination, the device's side of the queue: the used index is
+ * where the driver left it (or up to @in_flight ahead), and the used
+ * elements the driver consumed are still there.
+ */
+static void queue_check(const struct queue *q, const char *name, unsigned int in_flight)
+{
+	uint16_t used_idx = qtest("readw 0x%llx", (unsigned long long)(q->used + 2));
+	uint16_t ahead = used_idx - q->last_used, pos;
+	unsigned int k;
+
+	if (ahead > in_flight)
+		lost("destination: %s used index %u, the driver consumed %u", name, used_idx,
+		     q->last_used);
+	for (k = 1; k <= QSIZE - in_flight && k <= q->last_used; k++) {
+		uint32_t e[2];
+
+		pos = q->last_used - k;
+		mem_read(q->used + 4 + 8 * (pos % QSIZE), e, 8);
+		if (memcmp(e, q->used_seen[pos % QSIZE], sizeof(e)))
+			lost("destination: %s used element %u is (%u, %u), was (%u, %u)", name,
+			     pos, e[0], e[1], q->used_seen[pos % QSIZE][0],
+			     q->used_seen[pos % QSIZE][1]);
+	}
 }
 
 static size_t make_frame(uint8_t *f, unsigned int seq)
@@ -248,49 +318,94 @@ static size_t make_frame(uint8_t *f, unsigned int seq)
 	return HDR_LEN + len;
 }
 
-static int qtest_connect(const char *path)
+static FILE *unix_connect(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	FILE *f;
 
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
 		die("connect %s: %s", path, strerror(errno));
-	if (qt)
-		fclose(qt);
-	qt = fdopen(fd, "r+");
-	return 0;
+	f = fdopen(fd, "r+");
+	if (!f)
+		die("fdopen: %s", strerror(errno));
+	return f;
 }
 
-/* The source's migration status, from QMP query-migrate. */
-static void migration_status(const char *qmp, char *buf, size_t len)
+static void qtest_connect(const char *path)
 {
-	char cmd[512];
-	FILE *p;
+	if (qt)
+		fclose(qt);
+	qt = unix_connect(path);
+}
 
-	snprintf(cmd, sizeof(cmd),
-		 "python3 %s %s query-migrate | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"return\"].get(\"status\", \"none\"))'",
-		 qmp_tool, qmp);
-	p = popen(cmd, "r");
-	if (!p || !fgets(buf, len, p))
-		snprintf(buf, len, "unknown");
-	if (p)
-		pclose(p);
-	buf[strcspn(buf, "\n")] = '\0';
+/* QMP: one connection per QEMU, commands answered one line each. */
+static FILE *qmp_open(const char *path)
+{
+	char line[4096];
+	FILE *f = unix_connect(path);
+
+	if (!fgets(line, sizeof(line), f))	/* greeting */
+		die("QMP %s: no greeting", path);
+	return f;
+}
+
+/* Run @cmd (a JSON object); returns the reply, or dies on an error reply. */
+static const char *qmp_cmd(FILE *f, const char *cmd)
+{
+	static char line[16384];
+
+	fprintf(f, "%s\n", cmd);
+	fflush(f);
+	do {
+		if (!fgets(line, sizeof(line), f))
+			die("QMP: connection closed after %s", cmd);
+	} while (!strstr(line, "\"return\"") && !strstr(line, "\"error\""));	/* events */
+	if (strstr(line, "\"error\""))
+		die("QMP: %s: %s", cmd, line);
+	return line;
+}
+
+/* The migration status from query-migrate ("none" before any). */
+static void migration_status(FILE *qmp, char *buf, size_t len)
+{
+	const char *reply = qmp_cmd(qmp, "{\"execute\": \"query-migrate\"}");
+	const char *p = strstr(reply, "\"status\": \"");
+
+	snprintf(buf, len, "%s", p ? p + strlen("\"status\": \"") : "none");
+	buf[strcspn(buf, "\"")] = '\0';
 }
 
 static unsigned int rx_seq[QSIZE];	/* frame last received in each rx buffer */
-static struct queue rx, tx;
+static struct queue rx, tx, cvq;
+static int use_cvq;
+
+#define RX_BUF(slot)	(BUF_BASE + (slot) * BUF_SIZE)
+#define TX_BUF(slot)	(BUF_BASE + (QSIZE + (slot)) * BUF_SIZE)
+#define CVQ_BUF		(BUF_BASE + 2 * QSIZE * BUF_SIZE)
+/*
+ * Transmit slot of frame @n: one fewer than the receive buffers, so that a
+ * stale transmit buffer (frame n - 63) and a stale receive buffer (frame
+ * n - 64) can be told apart.
+ */
+#define TX_SLOT(n)	((n) % (QSIZE - 1))
+
+static void rx_post(unsigned int slot)
+{
+	struct buf b = { RX_BUF(slot), BUF_SIZE, 1 };
+
+	queue_add(&rx, slot, &b, 1);
+}
 
 /* Put frame @n on the transmit queue. */
-static int send_one(unsigned int n)
+static void send_one(unsigned int n)
 {
 	uint8_t frame[BUF_SIZE];
-	size_t len = make_frame(frame, n);
+	struct buf b = { TX_BUF(TX_SLOT(n)), make_frame(frame, n), 0 };
 
-	mem_write(BUF_BASE + (QSIZE + n % QSIZE) * BUF_SIZE, frame, len);
-	queue_add(&tx, n % QSIZE, len, 0);
-	return 0;
+	mem_write(b.addr, frame, b.len);
+	queue_add(&tx, TX_SLOT(n), &b, 1);
 }
 
 /*
@@ -307,18 +422,46 @@ static int receive_one(unsigned int n, int timeout_ms)
 		return -ETIMEDOUT;
 	if (rx_id >= QSIZE || used_len != len)
 		die("frame %u: rx id %u len %u, want len %zu", n, rx_id, used_len, len);
-	mem_read(BUF_BASE + rx_id * BUF_SIZE, got, len);
-	if (memcmp(got + HDR_LEN, frame + HDR_LEN, len - HDR_LEN))
-		die("frame %u: payload differs", n);
+	mem_read(RX_BUF(rx_id), got, len);
+	if (memcmp(got + HDR_LEN, frame + HDR_LEN, len - HDR_LEN)) {
+		uint32_t got_seq, tx_seq;
+
+		memcpy(&got_seq, got + HDR_LEN + 14, 4);
+		mem_read(TX_BUF(TX_SLOT(n)) + HDR_LEN + 14, &tx_seq, 4);
+		fprintf(stderr, "frame %u: rx buffer %u holds frame %u (tx buffer: frame %u)\n",
+			n, rx_id, got_seq, tx_seq);
+		for (id = 0; id < QSIZE; id++) {
+			mem_read(RX_BUF(id) + HDR_LEN + 14, &got_seq, 4);
+			if (got_seq == n)
+				die("frame %u: found in rx buffer %u", n, id);
+		}
+		die("frame %u: in no rx buffer", n);
+	}
 	rx_seq[rx_id] = n;
 	if (queue_used(&tx, &id, &used_len, 5000))
 		die("frame %u: tx not completed", n);
-	queue_add(&rx, rx_id, BUF_SIZE, 1);
+	if (id != TX_SLOT(n))
+		die("frame %u: tx completed descriptor %u", n, id);
+	rx_post(rx_id);
 	return 0;
 }
 
-/* Every rx buffer holds, byte for byte, the last frame received in it. */
-static void check_rx_buffers(unsigned int received)
+static void send_verified(unsigned int *n, unsigned int count, const char *where)
+{
+	unsigned int end = *n + count;
+
+	for (; *n < end; ++*n) {
+		send_one(*n);
+		if (receive_one(*n, 5000))
+			die("%s: frame %u: nothing received", where, *n);
+	}
+}
+
+/*
+ * Every rx buffer holds, byte for byte, the last frame received in it;
+ * except buffer @skip, which the device may be filling (-1: none).
+ */
+static void check_rx_buffers(unsigned int received, int skip)
 {
 	uint8_t frame[BUF_SIZE], got[BUF_SIZE];
 	unsigned int i;
@@ -326,39 +469,55 @@ static void check_rx_buffers(unsigned int received)
 	for (i = 0; i < QSIZE && i < received; i++) {
 		size_t len = make_frame(frame, rx_seq[i]);
 
-		mem_read(BUF_BASE + i * BUF_SIZE, got, len);
+		if ((int)i == skip)
+			continue;
+
+		mem_read(RX_BUF(i), got, len);
 		if (memcmp(got + HDR_LEN, frame + HDR_LEN, len - HDR_LEN))
-			die("after migration: rx buffer %u does not hold frame %u", i, rx_seq[i]);
+			lost("destination: rx buffer %u does not hold frame %u", i, rx_seq[i]);
 	}
 }
 
-int main(int argc, char **argv)
+/* VIRTIO_NET_CTRL_MAC_ADDR_SET through the control queue; the device must ack. */
+static void cvq_set_mac(unsigned int last_byte)
 {
-	unsigned int frames, n = 0, during = 0, i;
-	int pending = -1;
-	char status[64] = "";
-	int devfn;
+	uint8_t cmd[8] = { 1, 1, 0x52, 0x54, 0x00, 0x00, 0x01, last_byte }, ack = 0xff;
+	struct buf b[] = {
+		{ CVQ_BUF, 2, 0 }, { CVQ_BUF + 2, 6, 0 }, { CVQ_BUF + 8, 1, 1 },
+	};
+	uint32_t id, len;
 
-	if (argc != 3 && argc != 6)
-		die("usage: qtest_net SOCKET FRAMES [DST_SOCKET SRC_QMP MIGRATION_URI]");
-	frames = atoi(argv[2]);
-	if (getenv("SVQ_REPO")) {
-		static char path[512];
+	mem_write(CVQ_BUF, cmd, sizeof(cmd));
+	mem_write(CVQ_BUF + 8, &ack, 1);
+	queue_add(&cvq, 0, b, 3);
+	if (queue_used(&cvq, &id, &len, 5000))
+		die("control queue: command not completed");
+	mem_read(CVQ_BUF + 8, &ack, 1);
+	if (id != 0 || ack != 0)
+		die("control queue: id %u ack %u", id, ack);
+}
 
-		snprintf(path, sizeof(path), "%s/tools/testing/svq/qemu/qmp.py",
-			 getenv("SVQ_REPO"));
-		qmp_tool = path;
-	}
-	qtest_connect(argv[1]);
-	devfn = find_device();
-	map_caps(devfn);
+static void device_init(void)
+{
+	uint32_t features;
+	unsigned int i;
+
+	map_caps(find_device());
 	qtest("writeb 0x%llx 0", (unsigned long long)(common + C_STATUS));
 	qtest("writeb 0x%llx 3", (unsigned long long)(common + C_STATUS));	/* ACK|DRIVER */
 	qtest("writel 0x%llx 1", (unsigned long long)(common + C_DFSELECT));
 	if (!(qtest("readl 0x%llx", (unsigned long long)(common + C_DF)) & 1))
 		die("no VIRTIO_F_VERSION_1");
+	qtest("writel 0x%llx 0", (unsigned long long)(common + C_DFSELECT));
+	features = F_MAC;
+	if (use_cvq) {
+		features |= F_CTRL_VQ | F_CTRL_MAC_ADDR;
+		if ((qtest("readl 0x%llx", (unsigned long long)(common + C_DF)) & features) !=
+		    features)
+			die("the device offers no control queue with CTRL_MAC_ADDR");
+	}
 	qtest("writel 0x%llx 0", (unsigned long long)(common + C_GFSELECT));
-	qtest("writel 0x%llx 0x20", (unsigned long long)(common + C_GF));	/* MAC */
+	qtest("writel 0x%llx 0x%x", (unsigned long long)(common + C_GF), features);
 	qtest("writel 0x%llx 1", (unsigned long long)(common + C_GFSELECT));
 	qtest("writel 0x%llx 1", (unsigned long long)(common + C_GF));	/* VERSION_1 */
 	qtest("writeb 0x%llx 0xb", (unsigned long long)(common + C_STATUS));
@@ -366,82 +525,141 @@ int main(int argc, char **argv)
 		die("FEATURES_OK refused");
 	setup_queue(&rx, 0);
 	setup_queue(&tx, 1);
+	if (use_cvq)
+		setup_queue(&cvq, 2);
 	qtest("writeb 0x%llx 0xf", (unsigned long long)(common + C_STATUS));	/* DRIVER_OK */
 	for (i = 0; i < QSIZE; i++)
-		queue_add(&rx, i, BUF_SIZE, 1);
+		rx_post(i);
+}
 
-	for (; n < frames; n++) {
-		send_one(n);
-		if (receive_one(n, 5000))
-			die("frame %u: nothing received", n);
-	}
-	printf("source: %u frames verified\n", n);
-	if (argc == 3)
-		return 0;
+/*
+ * Migrate from side @src to side @dst while sending frames. Returns the
+ * frame still in flight at the switch-over, or -1.
+ */
+static int migrate_to(const char *dir, const char *start_cmd, char src, char dst,
+		      unsigned int *n, unsigned int *during)
+{
+	char path[512], cmd[700], status[64];
+	int pending = -1;
+	FILE *qmp;
 
-	/* migrate while sending */
-	{
-		char cmd[512];
-
-		/* 80 MiB of non-zero guest memory: migration takes a while */
-		qtest("memset 0x1000000 0x5000000 0x5a");
-		/* slow enough that frames flow while memory is copied */
-		snprintf(cmd, sizeof(cmd),
-			 "python3 %s %s migrate-set-parameters '{\"max-bandwidth\": 33554432}' >/dev/null",
-			 qmp_tool, argv[4]);
-		if (system(cmd))
-			die("migrate-set-parameters refused");
-		snprintf(cmd, sizeof(cmd), "python3 %s %s migrate '{\"uri\": \"%s\"}' >/dev/null",
-			 qmp_tool, argv[4], argv[5]);
-		if (system(cmd))
-			die("migrate refused");
-	}
+	snprintf(cmd, sizeof(cmd), "%s %c incoming", start_cmd, dst);
+	if (system(cmd))
+		die("%s: could not start the destination", cmd);
+	snprintf(path, sizeof(path), "%s/%c.qmp", dir, src);
+	qmp = qmp_open(path);
+	qmp_cmd(qmp, "{\"execute\": \"qmp_capabilities\"}");
+	/* slow enough that frames flow while memory is copied */
+	qmp_cmd(qmp,
+		"{\"execute\": \"migrate-set-parameters\", \"arguments\": {\"max-bandwidth\": 33554432}}");
+	snprintf(cmd, sizeof(cmd),
+		 "{\"execute\": \"migrate\", \"arguments\": {\"uri\": \"unix:%s/%c.mig\"}}", dir,
+		 dst);
+	qmp_cmd(qmp, cmd);
+	*during = 0;
 	for (;;) {
-		migration_status(argv[4], status, sizeof(status));
+		migration_status(qmp, status, sizeof(status));
 		if (strcmp(status, "active") && strcmp(status, "setup"))
 			break;
-		send_one(n);
-		if (receive_one(n, 2000)) {
-			pending = n++;	/* in flight: the destination delivers it */
+		send_one(*n);
+		if (receive_one(*n, 2000)) {
+			pending = (*n)++;	/* in flight: the destination delivers it */
 			break;
 		}
-		n++;
-		during++;
+		++*n;
+		++*during;
 	}
 	while (!strcmp(status, "active") || !strcmp(status, "setup") ||
 	       !strcmp(status, "device"))
-		migration_status(argv[4], status, sizeof(status));
+		migration_status(qmp, status, sizeof(status));
+	fclose(qmp);
 	if (strcmp(status, "completed"))
-		die("migration %s", status);
-	printf("during migration: %u frames verified\n", during);
+		die("migration %c -> %c: %s", src, dst, status);
+	if (*during < MIN_DURING)
+		die("migration %c -> %c: only %u frames while it ran, too few to test", src, dst,
+		    *during);
+	return pending;
+}
 
-	qtest_connect(argv[3]);
-	/* a frame still in flight at the switch-over arrives on the destination */
-	/*
-	 * qtest writes memory even while the source VM is stopped: if the
-	 * frame in flight was written after the final memory copy, the guest
-	 * never made it available. Make it available again on the destination.
-	 */
-	if (pending >= 0 &&
-	    (uint16_t)qtest("readw 0x%llx", (unsigned long long)(tx.avail + 2)) !=
-	    tx.avail_idx) {
-		tx.avail_idx--;
-		send_one(pending);
-		printf("frame %d was made available after the switch-over: sent again\n",
-		       pending);
-	}
+/* On the destination: everything the device wrote is there, then traffic. */
+static void check_destination(int pending, unsigned int *n, unsigned int frames)
+{
+	unsigned int in_flight = pending >= 0;
+	uint8_t frame[BUF_SIZE];
+
+	if (pending >= 0)
+		mem_write(TX_BUF(TX_SLOT(pending)), frame, make_frame(frame, pending));
+	queue_check(&rx, "rx", in_flight);
+	queue_check(&tx, "tx", in_flight);
+	if (use_cvq)
+		queue_check(&cvq, "control", 0);
+	/* the frame in flight goes to the next rx buffer: receive_one checks it */
+	check_rx_buffers(*n, in_flight ? rx.avail_ring[rx.last_used % QSIZE] : -1);
+	queue_restore(&rx);
+	queue_restore(&tx);
 	if (pending >= 0 && receive_one(pending, 5000))
 		die("frame %d, in flight at the switch-over, lost", pending);
-	if (pending >= 0)
-		printf("frame %d, in flight at the switch-over, delivered by the destination\n",
-		       pending);
-	check_rx_buffers(n);
-	for (i = 0; i < frames; i++, n++) {
-		send_one(n);
-		if (receive_one(n, 5000))
-			die("destination: frame %u: nothing received", n);
+	send_verified(n, frames, "destination");
+	check_rx_buffers(*n, -1);
+}
+
+int main(int argc, char **argv)
+{
+	unsigned int frames = 30, migrations = 0, n = 0, during, i;
+	const char *dir = NULL, *start_cmd = NULL;
+	char path[600], side = 'a';
+	int opt, pending;
+
+	while ((opt = getopt(argc, argv, "w:f:cm:x:")) != -1) {
+		switch (opt) {
+		case 'w':
+			dir = optarg;
+			break;
+		case 'f':
+			frames = atoi(optarg);
+			break;
+		case 'c':
+			use_cvq = 1;
+			break;
+		case 'm':
+			migrations = atoi(optarg);
+			break;
+		case 'x':
+			start_cmd = optarg;
+			break;
+		default:
+			dir = NULL;
+		}
 	}
-	check_rx_buffers(n);
-	printf("destination: rx buffers intact, %u more frames verified\n", frames);
+	if (!dir || optind != argc || (migrations && !start_cmd))
+		die("usage: qtest_net -w DIR [-f FRAMES] [-c] [-m MIGRATIONS -x START_CMD]");
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	snprintf(path, sizeof(path), "%s/a.qtest", dir);
+	qtest_connect(path);
+	device_init();
+	if (use_cvq)
+		cvq_set_mac(side);
+	send_verified(&n, frames, "source");
+	printf("side a: %u frames verified\n", frames);
+	/* 48 MiB of non-zero guest memory: a migration takes a while */
+	if (migrations)
+		qtest("memset 0x1000000 0x3000000 0x5a");
+
+	for (i = 0; i < migrations; i++) {
+		char dst = side == 'a' ? 'b' : 'a';
+
+		printf("migration %u, %c -> %c: starting at frame %u\n", i + 1, side, dst, n);
+		pending = migrate_to(dir, start_cmd, side, dst, &n, &during);
+		snprintf(path, sizeof(path), "%s/%c.qtest", dir, dst);
+		qtest_connect(path);
+		check_destination(pending, &n, frames);
+		if (use_cvq)
+			cvq_set_mac(dst);
+		printf("migration %u, %c -> %c: %u frames while it ran%s; ", i + 1, side, dst,
+		       during, pending >= 0 ? ", one in flight at the switch-over delivered" : "");
+		printf("destination memory checked, %u more frames verified\n", frames);
+		side = dst;
+	}
+	printf("%u frames verified, %u migrations\n", n, migrations);
 	return 0;
 }
