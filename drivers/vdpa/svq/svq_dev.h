@@ -92,6 +92,9 @@ struct svq_dev;
  * @ring_lock: serializes the relay in both directions
  * @shadow: the virtqueue runs through @ring
  * @avail_blocked: the last pass left available chains for want of room
+ * @ring_mapped: svq_ring_map_guest() was called for @ring's addresses,
+ *		 with the mappings of IOTLB generation @ring_map_gen
+ * @ring_map_gen: see @ring_mapped
  * @ring: the relay state
  * @shadow_mem: kernel memory of the shadow ring
  * @shadow_size: its size, page aligned
@@ -117,6 +120,8 @@ struct svq_vq {
 	spinlock_t ring_lock;	/* serializes the relay */
 	bool shadow;
 	bool avail_blocked;
+	bool ring_mapped;
+	unsigned int ring_map_gen;
 	struct svq_ring ring;
 	void *shadow_mem;
 	size_t shadow_size;
@@ -190,7 +195,10 @@ struct svq_lower {
  * @config_cb_lock: protects @config_cb
  * @config_cb: the driver's config change callback
  * @config_work: calls @config_cb once the device needs a reset
- * @iotlb_lock: protects the @as copies against the relay
+ * @iotlb_lock: protects the @as copies, @iotlb_gen and @identity_ok
+ *		against the relay
+ * @iotlb_gen: bumped on every change of the @as copies or @identity_ok,
+ *	       under @iotlb_lock held for writing
  * @map_lock: serializes changes of the lower device's mappings
  * @as: the address spaces
  * @nas: their number
@@ -225,6 +233,7 @@ struct svq_dev {
 	struct work_struct config_work;
 
 	rwlock_t iotlb_lock;
+	unsigned int iotlb_gen;
 	struct mutex map_lock;	/* serializes lower device map changes */
 	struct svq_as *as;
 	unsigned int nas;
@@ -270,6 +279,7 @@ int svq_iotlb_map_shadow(struct svq_dev *svq, struct vdpa_device *lower, unsigne
 void svq_iotlb_unmap_shadow(struct svq_dev *svq, struct vdpa_device *lower, unsigned int asid,
 			    u64 iova, size_t size);
 void svq_iotlb_guest_mem(struct svq_dev *svq, unsigned int asid, struct svq_guest_mem *mem);
+void svq_iotlb_set_identity_ok(struct svq_dev *svq, bool identity_ok);
 
 struct vdpa_device *svq_lower_lock(struct vdpa_device *vdev, int *srcu_idx)
 	__acquires(&svq_srcu);
@@ -299,6 +309,15 @@ struct device *svq_get_vq_dma_dev(struct vdpa_device *vdev, u16 idx);
 int svq_vq_shadow_start(struct svq_dev *svq, struct vdpa_device *lower, struct svq_vq *vq);
 void svq_vq_shadow_stop(struct svq_dev *svq, struct vdpa_device *lower, struct svq_vq *vq);
 void svq_vq_relay_now(struct svq_vq *vq, struct vdpa_device *lower);
+
+/* What a relay pass looks at: the shadow used ring, the guest's avail ring. */
+#define SVQ_RELAY_USED		BIT(0)
+#define SVQ_RELAY_AVAIL		BIT(1)
+#define SVQ_RELAY_BOTH		(SVQ_RELAY_USED | SVQ_RELAY_AVAIL)
+
+void svq_vq_relay_init(struct svq_vq *vq);
+void svq_vq_relay_dirs(struct svq_vq *vq, struct vdpa_device *lower, unsigned int dirs);
+void svq_vq_fail(struct svq_vq *vq);
 
 int svq_set_log_base(struct vdpa_device *vdev, u64 uaddr);
 int svq_set_log(struct vdpa_device *vdev, bool enable);

@@ -165,6 +165,7 @@ static int svq_iotlb_set_map(struct svq_dev *svq, struct vdpa_device *lower,
 	old = svq->as[asid].guest;
 	svq->as[asid].guest = copy;
 	svq->as[asid].has_map = true;
+	svq->iotlb_gen++;
 	write_unlock_irqrestore(&svq->iotlb_lock, flags);
 	vhost_iotlb_free(old);
 	ret = svq_iotlb_push(svq, lower, asid, iotlb);
@@ -186,6 +187,7 @@ static int svq_iotlb_dma_map(struct svq_dev *svq, struct vdpa_device *lower,
 	ret = vhost_iotlb_add_range(svq->as[asid].guest, iova, iova + size - 1, pa, perm);
 	if (!ret)
 		svq->as[asid].has_map = true;
+	svq->iotlb_gen++;
 	write_unlock_irqrestore(&svq->iotlb_lock, flags);
 	if (ret)
 		return ret;
@@ -193,6 +195,7 @@ static int svq_iotlb_dma_map(struct svq_dev *svq, struct vdpa_device *lower,
 	if (ret) {
 		write_lock_irqsave(&svq->iotlb_lock, flags);
 		vhost_iotlb_del_range(svq->as[asid].guest, iova, iova + size - 1);
+		svq->iotlb_gen++;
 		write_unlock_irqrestore(&svq->iotlb_lock, flags);
 	}
 	return ret;
@@ -208,6 +211,7 @@ static int svq_iotlb_dma_unmap(struct svq_dev *svq, struct vdpa_device *lower,
 		return -EINVAL;
 	write_lock_irqsave(&svq->iotlb_lock, flags);
 	vhost_iotlb_del_range(svq->as[asid].guest, iova, iova + size - 1);
+	svq->iotlb_gen++;
 	write_unlock_irqrestore(&svq->iotlb_lock, flags);
 	return lower->config->dma_unmap(lower, asid, iova, size);
 }
@@ -227,6 +231,7 @@ void svq_iotlb_forget(struct svq_dev *svq, unsigned int asid)
 	write_lock_irqsave(&svq->iotlb_lock, flags);
 	vhost_iotlb_reset(svq->as[asid].guest);
 	svq->as[asid].has_map = false;
+	svq->iotlb_gen++;
 	write_unlock_irqrestore(&svq->iotlb_lock, flags);
 }
 
@@ -483,10 +488,57 @@ static bool svq_guest_access_ok(void *ctx, u64 iova, u64 len, u32 access)
 	return !svq_guest_access(ctx, iova, NULL, len, access, false);
 }
 
+/*
+ * A pointer to all of [@iova, @iova + @len) if svq_guest_access() would
+ * allow every access to it with @access, and its pages are contiguous
+ * lowmem; NULL otherwise. It stays valid while svq->iotlb_gen does: the
+ * pages of a mapping stay pinned until the driver removes the mapping,
+ * which bumps the generation. Context: any; the caller holds
+ * svq->iotlb_lock for reading.
+ */
+static void *svq_guest_map(void *ctx, u64 iova, u64 len, u32 access)
+{
+	struct svq_as *as = ctx;
+	u32 need = (access & SVQ_ACCESS_WRITE ? VHOST_MAP_WO : 0) |
+		   (access & SVQ_ACCESS_READ ? VHOST_MAP_RO : 0);
+	u64 last = iova + len - 1, pa, at;
+	struct vhost_iotlb_map *map;
+	unsigned long pfn;
+
+	if (!len || last < iova)
+		return NULL;
+	if (as->has_map) {
+		/* the look-ups svq_guest_access() does, and PA contiguity */
+		map = vhost_iotlb_itree_first(as->guest, iova, iova);
+		if (!map || (map->perm & need) != need)
+			return NULL;
+		pa = map->addr + (iova - map->start);
+		while (map->last < last) {
+			at = map->last + 1;
+			map = vhost_iotlb_itree_first(as->guest, at, at);
+			if (!map || (map->perm & need) != need ||
+			    map->addr + (at - map->start) != pa + (at - iova))
+				return NULL;
+		}
+	} else if (READ_ONCE(as->svq->identity_ok)) {
+		pa = iova;
+	} else {
+		return NULL;
+	}
+	if (pa + len - 1 < pa)
+		return NULL;
+	for (pfn = PHYS_PFN(pa); pfn <= PHYS_PFN(pa + len - 1); pfn++)
+		if (!pfn_valid(pfn) || PageHighMem(pfn_to_page(pfn)))
+			return NULL;
+	/* lowmem: the direct map is contiguous where physical memory is */
+	return page_address(pfn_to_page(PHYS_PFN(pa))) + offset_in_page(pa);
+}
+
 static const struct svq_guest_mem_ops svq_guest_mem_ops = {
 	.read = svq_guest_read,
 	.write = svq_guest_write,
 	.access_ok = svq_guest_access_ok,
+	.map = svq_guest_map,
 };
 
 /**
@@ -499,4 +551,24 @@ void svq_iotlb_guest_mem(struct svq_dev *svq, unsigned int asid, struct svq_gues
 {
 	mem->ops = &svq_guest_mem_ops;
 	mem->ctx = &svq->as[min(asid, svq->nas - 1)];
+}
+
+/**
+ * svq_iotlb_set_identity_ok() - whether an address space the driver never
+ * mapped is identity (the kernel's own virtio driver) or faults
+ * @svq: the upper device
+ * @identity_ok: the new value
+ *
+ * Context: any.
+ */
+void svq_iotlb_set_identity_ok(struct svq_dev *svq, bool identity_ok)
+{
+	unsigned long flags;
+
+	if (READ_ONCE(svq->identity_ok) == identity_ok)
+		return;
+	write_lock_irqsave(&svq->iotlb_lock, flags);
+	WRITE_ONCE(svq->identity_ok, identity_ok);
+	svq->iotlb_gen++;
+	write_unlock_irqrestore(&svq->iotlb_lock, flags);
 }

@@ -134,6 +134,22 @@ TEST_F(hostile, indirect_not_negotiated)
 }
 
 /*
+ * The VMM moves the guest's memory while the rings run: the relay must
+ * follow the new mapping (it caches where the rings are), never read or
+ * write the old pages, which are freed.
+ */
+TEST_F(hostile, memory_moved_while_running)
+{
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, vmm_net_move_mem(&self->net));
+		ASSERT_EQ(0, vmm_net_loop(&self->net, 5, 10 * i));
+	}
+	EXPECT_EQ(0, upper_errors());
+}
+
+/*
  * A VMM that maps nothing and points the rings at physical memory: the
  * relay must fault, never take an unmapped IOVA as a physical address.
  */
