@@ -195,8 +195,8 @@ struct svq_lower {
  * @config_cb_lock: protects @config_cb
  * @config_cb: the driver's config change callback
  * @config_work: calls @config_cb once the device needs a reset
- * @iotlb_lock: protects the @as copies, @iotlb_gen and @identity_ok
- *		against the relay
+ * @iotlb_lock: protects what a relay pass reads, against changes: the @as
+ *		copies, @iotlb_gen, @identity_ok and @log
  * @iotlb_gen: bumped on every change of the @as copies or @identity_ok,
  *	       under @iotlb_lock held for writing
  * @map_lock: serializes changes of the lower device's mappings
@@ -212,7 +212,6 @@ struct svq_lower {
  *		 (virtio_vdpa); otherwise unmapped addresses fault
  * @switch_lock: serializes logging changes and mode switches
  * @logging: VHOST_F_LOG_ALL is on
- * @log_lock: protects @log against the relay
  * @log: the dirty log, or NULL
  * @log_grow_work: pins more of the log after the driver mapped more
  */
@@ -247,7 +246,6 @@ struct svq_dev {
 
 	struct mutex switch_lock;	/* serializes logging changes and switches */
 	bool logging;
-	rwlock_t log_lock;
 	struct svq_dirty_log *log;
 	struct work_struct log_grow_work;
 };

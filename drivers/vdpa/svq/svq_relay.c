@@ -80,12 +80,9 @@ static int svq_vq_relay_locked(struct svq_vq *vq, unsigned int budget, unsigned 
 		vq->ring_map_gen = svq->iotlb_gen;
 		vq->ring_mapped = true;
 	}
-	if (dirs & SVQ_RELAY_USED) {
-		read_lock(&svq->log_lock);
+	if (dirs & SVQ_RELAY_USED)
 		ret = svq_ring_relay_used(&vq->ring, &vq->mem,
 					  svq->log ? &svq->log->bitmap : NULL, budget, used);
-		read_unlock(&svq->log_lock);
-	}
 	if (!ret && ((dirs & SVQ_RELAY_AVAIL) || (vq->avail_blocked && used->chains))) {
 		ret = svq_ring_relay_avail(&vq->ring, &vq->mem, budget, avail);
 		vq->avail_blocked = avail->blocked;
@@ -94,7 +91,25 @@ static int svq_vq_relay_locked(struct svq_vq *vq, unsigned int budget, unsigned 
 	return ret;
 }
 
-/* A pass from any context, then the notifications. True if budget ran out. */
+/* Kick the lower device; @lower NULL: look it up (it may be gone). */
+static void svq_vq_kick_lower(struct svq_vq *vq, struct vdpa_device *lower)
+{
+	int srcu;
+
+	if (lower) {
+		lower->config->kick_vq(lower, vq->idx);
+		return;
+	}
+	lower = svq_lower_lock(&vq->svq->vdpa, &srcu);
+	if (lower)
+		lower->config->kick_vq(lower, vq->idx);
+	svq_lower_unlock(srcu);
+}
+
+/*
+ * A pass from any context, then the notifications; @lower may be NULL (see
+ * svq_vq_kick_lower()). True if the budget ran out.
+ */
 static bool svq_vq_relay(struct svq_vq *vq, struct vdpa_device *lower, unsigned int budget,
 			 unsigned int dirs)
 {
@@ -121,7 +136,7 @@ static bool svq_vq_relay(struct svq_vq *vq, struct vdpa_device *lower, unsigned 
 	if (used.pages_logged)
 		atomic64_add(used.pages_logged, &stats->pages_logged);
 	if (avail.notify)
-		lower->config->kick_vq(lower, vq->idx);
+		svq_vq_kick_lower(vq, lower);
 	if (used.notify)
 		svq_vq_signal_guest(vq);
 	return !ret && (avail.chains == budget || used.chains == budget);
@@ -155,7 +170,8 @@ void svq_vq_relay_init(struct svq_vq *vq)
  * svq_vq_relay_dirs() - relay a shadowed virtqueue now; the rest goes to a
  * work item
  * @vq: the virtqueue (nothing happens unless it is shadowed)
- * @lower: the lower device
+ * @lower: the lower device, or NULL: then it is looked up only to kick it
+ *	   (the lower device's own callback needs it only then)
  * @dirs: SVQ_RELAY_USED, SVQ_RELAY_AVAIL or both
  *
  * Context: any.

@@ -127,16 +127,12 @@ void svq_vq_kick(struct vdpa_device *vdev, u16 idx)
 static irqreturn_t svq_vq_cb(void *private)
 {
 	struct svq_vq *vq = private;
-	struct vdpa_device *lower;
 	struct vdpa_callback cb;
 	unsigned long flags;
-	int srcu;
 
 	if (READ_ONCE(vq->shadow)) {
-		lower = svq_lower_lock(&vq->svq->vdpa, &srcu);
-		if (lower)
-			svq_vq_relay_dirs(vq, lower, SVQ_RELAY_USED);
-		svq_lower_unlock(srcu);
+		/* the lower device is looked up (SRCU) only if it must be kicked */
+		svq_vq_relay_dirs(vq, NULL, SVQ_RELAY_USED);
 		return IRQ_HANDLED;
 	}
 	spin_lock_irqsave(&vq->cb_lock, flags);
