@@ -74,6 +74,32 @@ struct svq_dirty_log {
 };
 
 struct svq_dev;
+struct svq_as;
+
+/**
+ * struct svq_tlb_entry - a translated page of guest IOVA
+ * @iova: the page's IOVA, ORed with 1 while the entry is valid
+ * @pa: the physical page it maps to, ORed with the mapping's VHOST_MAP_*
+ *	permissions
+ */
+struct svq_tlb_entry {
+	u64 iova;
+	u64 pa;
+};
+
+/**
+ * struct svq_guest_ctx - a virtqueue's context of guest memory accesses
+ * @as: the address space
+ * @tlb: translation cache, direct-mapped by IOVA page, or NULL
+ * @tlb_mask: its number of entries minus one
+ * @gen: the IOTLB generation @tlb holds translations of
+ */
+struct svq_guest_ctx {
+	struct svq_as *as;
+	struct svq_tlb_entry *tlb;
+	unsigned int tlb_mask;
+	unsigned int gen;
+};
 
 /**
  * struct svq_vq - per virtqueue state of an upper device
@@ -102,6 +128,7 @@ struct svq_dev;
  * @heads: per shadow head, the guest chain in flight
  * @asid: address space of the virtqueue
  * @mem: guest memory of @asid
+ * @gctx: the context of @mem
  * @relay_work: relays what a pass left over (budget, or blocked)
  */
 struct svq_vq {
@@ -129,6 +156,7 @@ struct svq_vq {
 	struct svq_head *heads;
 	unsigned int asid;
 	struct svq_guest_mem mem;
+	struct svq_guest_ctx gctx;
 	struct work_struct relay_work;
 };
 
@@ -276,7 +304,9 @@ int svq_iotlb_map_shadow(struct svq_dev *svq, struct vdpa_device *lower, unsigne
 			 phys_addr_t pa, size_t size, u64 *iova);
 void svq_iotlb_unmap_shadow(struct svq_dev *svq, struct vdpa_device *lower, unsigned int asid,
 			    u64 iova, size_t size);
-void svq_iotlb_guest_mem(struct svq_dev *svq, unsigned int asid, struct svq_guest_mem *mem);
+void svq_iotlb_guest_mem(struct svq_dev *svq, unsigned int asid, u32 tlb_entries,
+			 struct svq_guest_ctx *ctx, struct svq_guest_mem *mem);
+void svq_iotlb_guest_mem_free(struct svq_guest_ctx *ctx);
 void svq_iotlb_set_identity_ok(struct svq_dev *svq, bool identity_ok);
 
 struct vdpa_device *svq_lower_lock(struct vdpa_device *vdev, int *srcu_idx)

@@ -410,19 +410,95 @@ void svq_iotlb_unmap_shadow(struct svq_dev *svq, struct vdpa_device *lower, unsi
 	free_iova(&svq->iovad, iova >> PAGE_SHIFT);
 }
 
+#define SVQ_TLB_VALID	1ULL
+#define SVQ_TLB_MAX	1024
+
+/*
+ * Cache the translation of @iova's page that @map gave, if the whole page
+ * is in @map and no other mapping overlaps it (so that a look-up at any
+ * address of the page finds @map), at the same offset in a physical page.
+ * The caller checked pfn_valid() of that physical page.
+ */
+static void svq_tlb_fill(struct svq_guest_ctx *ctx, struct svq_tlb_entry *e,
+			 struct vhost_iotlb_map *map, u64 iova)
+{
+	struct vhost_iotlb *iotlb = ctx->as->guest;
+	u64 page = iova & PAGE_MASK, last = page + PAGE_SIZE - 1;
+
+	if (map->start > page || map->last < last ||
+	    !IS_ALIGNED(map->addr - map->start, PAGE_SIZE) ||
+	    vhost_iotlb_itree_first(iotlb, page, last) != map ||
+	    vhost_iotlb_itree_next(map, page, last))
+		return;
+	e->iova = page | SVQ_TLB_VALID;
+	e->pa = ((map->addr + (page - map->start)) & PAGE_MASK) |
+		(map->perm & (VHOST_MAP_RO | VHOST_MAP_WO));
+}
+
+/*
+ * Translate @iova for an access that needs the VHOST_MAP_* permissions
+ * @need: its physical address in @pa, and in @chunk how many bytes from
+ * there the same translation covers (up to the end of the mapping or of
+ * the physical page). The driver's mapping that a look-up at @iova finds
+ * must allow the access, and the page must be RAM; an address space the
+ * driver never mapped is identity only if identity_ok. A valid entry of
+ * the virtqueue's cache (same IOTLB generation) stands for the same
+ * look-up and checks.
+ */
+static bool svq_guest_translate(struct svq_guest_ctx *ctx, u64 iova, u32 need, u64 *pa,
+				u64 *chunk)
+{
+	struct svq_as *as = ctx->as;
+	struct svq_dev *svq = as->svq;
+	struct svq_tlb_entry *e = NULL;
+	struct vhost_iotlb_map *map;
+
+	if (ctx->tlb && as->has_map) {
+		if (unlikely(ctx->gen != svq->iotlb_gen)) {
+			memset(ctx->tlb, 0, sizeof(*ctx->tlb) * (ctx->tlb_mask + 1));
+			ctx->gen = svq->iotlb_gen;
+		}
+		e = &ctx->tlb[(iova >> PAGE_SHIFT) & ctx->tlb_mask];
+		if (e->iova == ((iova & PAGE_MASK) | SVQ_TLB_VALID)) {
+			if ((e->pa & need) != need)
+				return false;
+			*pa = (e->pa & PAGE_MASK) + offset_in_page(iova);
+			*chunk = PAGE_SIZE - offset_in_page(iova);
+			return true;
+		}
+	}
+	if (as->has_map) {
+		map = vhost_iotlb_itree_first(as->guest, iova, iova);
+		if (!map || (map->perm & need) != need)
+			return false;
+		*pa = map->addr + (iova - map->start);
+		*chunk = map->last - iova + 1 ?: U64_MAX;
+	} else if (READ_ONCE(svq->identity_ok)) {
+		*pa = iova;
+		*chunk = U64_MAX;
+	} else {
+		/* userspace drivers must map what the device touches */
+		return false;
+	}
+	*chunk = min_t(u64, *chunk, PAGE_SIZE - offset_in_page(*pa));
+	if (!pfn_valid(PHYS_PFN(*pa)))
+		return false;
+	if (e)
+		svq_tlb_fill(ctx, e, map, iova);
+	return true;
+}
+
 /*
  * Guest memory access for the relay. Context: any; the caller holds
- * svq->iotlb_lock for reading (one relay pass takes it once).
+ * svq->iotlb_lock for reading (one relay pass takes it once) and
+ * serializes the uses of @ctx (the virtqueue's ring lock).
  * @write: copy into guest memory; @buf NULL: only check the access.
  */
-static int svq_guest_access(struct svq_as *as, u64 iova, void *buf, u64 len, u32 access,
-			    bool write)
+static int svq_guest_access(struct svq_guest_ctx *ctx, u64 iova, void *buf, u64 len,
+			    u32 access, bool write)
 {
-	struct svq_dev *svq = as->svq;
 	u32 need = (access & SVQ_ACCESS_WRITE ? VHOST_MAP_WO : 0) |
 		   (access & SVQ_ACCESS_READ ? VHOST_MAP_RO : 0);
-	struct vhost_iotlb_map *map = NULL;
-	int ret = 0;
 
 	if (!len || iova + len - 1 < iova)
 		return -EFAULT;
@@ -430,27 +506,9 @@ static int svq_guest_access(struct svq_as *as, u64 iova, void *buf, u64 len, u32
 		u64 pa, chunk;
 		void *va;
 
-		if (as->has_map) {
-			map = vhost_iotlb_itree_first(as->guest, iova, iova);
-			if (!map || (map->perm & need) != need) {
-				ret = -EFAULT;
-				break;
-			}
-			pa = map->addr + (iova - map->start);
-			chunk = min(len, map->last - iova + 1);
-		} else if (READ_ONCE(svq->identity_ok)) {
-			pa = iova;
-			chunk = len;
-		} else {
-			/* userspace drivers must map what the device touches */
-			ret = -EFAULT;
-			break;
-		}
-		chunk = min_t(u64, chunk, PAGE_SIZE - offset_in_page(pa));
-		if (!pfn_valid(PHYS_PFN(pa))) {
-			ret = -EFAULT;
-			break;
-		}
+		if (!svq_guest_translate(ctx, iova, need, &pa, &chunk))
+			return -EFAULT;
+		chunk = min(chunk, len);
 		if (buf) {
 			va = kmap_local_page(pfn_to_page(PHYS_PFN(pa))) + offset_in_page(pa);
 			if (chunk == 2 && IS_ALIGNED(pa, 2)) {
@@ -469,7 +527,7 @@ static int svq_guest_access(struct svq_as *as, u64 iova, void *buf, u64 len, u32
 		iova += chunk;
 		len -= chunk;
 	}
-	return ret;
+	return 0;
 }
 
 static int svq_guest_read(void *ctx, u64 iova, void *buf, u32 len)
@@ -498,7 +556,7 @@ static bool svq_guest_access_ok(void *ctx, u64 iova, u64 len, u32 access)
  */
 static void *svq_guest_map(void *ctx, u64 iova, u64 len, u32 access)
 {
-	struct svq_as *as = ctx;
+	struct svq_as *as = ((struct svq_guest_ctx *)ctx)->as;
 	u32 need = (access & SVQ_ACCESS_WRITE ? VHOST_MAP_WO : 0) |
 		   (access & SVQ_ACCESS_READ ? VHOST_MAP_RO : 0);
 	u64 last = iova + len - 1, pa, at;
@@ -543,14 +601,37 @@ static const struct svq_guest_mem_ops svq_guest_mem_ops = {
 
 /**
  * svq_iotlb_guest_mem() - guest memory of an address space, for the relay
+ * of one virtqueue
  * @svq: the upper device
  * @asid: address space
+ * @tlb_entries: how many page translations to cache (rounded down to a
+ *		 power of two, at most 1024); without memory for them, none
+ * @ctx: the virtqueue's context of the accesses, set up
  * @mem: filled in
+ *
+ * Context: process. svq_iotlb_guest_mem_free() frees the cache.
  */
-void svq_iotlb_guest_mem(struct svq_dev *svq, unsigned int asid, struct svq_guest_mem *mem)
+void svq_iotlb_guest_mem(struct svq_dev *svq, unsigned int asid, u32 tlb_entries,
+			 struct svq_guest_ctx *ctx, struct svq_guest_mem *mem)
 {
+	tlb_entries = tlb_entries ? rounddown_pow_of_two(min(tlb_entries, SVQ_TLB_MAX)) : 0;
+	ctx->as = &svq->as[min(asid, svq->nas - 1)];
+	ctx->tlb = tlb_entries ? kcalloc(tlb_entries, sizeof(*ctx->tlb),
+					 GFP_KERNEL | __GFP_NOWARN) : NULL;
+	ctx->tlb_mask = tlb_entries - 1;
+	ctx->gen = READ_ONCE(svq->iotlb_gen) - 1;	/* flushed before first use */
 	mem->ops = &svq_guest_mem_ops;
-	mem->ctx = &svq->as[min(asid, svq->nas - 1)];
+	mem->ctx = ctx;
+}
+
+/**
+ * svq_iotlb_guest_mem_free() - free what svq_iotlb_guest_mem() allocated
+ * @ctx: the virtqueue's context of the accesses
+ */
+void svq_iotlb_guest_mem_free(struct svq_guest_ctx *ctx)
+{
+	kfree(ctx->tlb);
+	ctx->tlb = NULL;
 }
 
 /**

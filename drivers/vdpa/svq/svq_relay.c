@@ -246,7 +246,7 @@ int svq_vq_shadow_start(struct svq_dev *svq, struct vdpa_device *lower, struct s
 		      features & BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC));
 	svq_ring_set_guest(&vq->ring, vq->guest_desc, vq->guest_driver, vq->guest_device,
 			   vq->guest_avail_idx);
-	svq_iotlb_guest_mem(svq, vq->asid, &vq->mem);
+	svq_iotlb_guest_mem(svq, vq->asid, vq->num, &vq->gctx, &vq->mem);
 	avail = vq->shadow_iova + ((void *)vq->ring.shadow_avail - vq->shadow_mem);
 	used = vq->shadow_iova + ((void *)vq->ring.shadow_used - vq->shadow_mem);
 	ret = lops->set_vq_address(lower, vq->idx, vq->shadow_iova, avail, used);
@@ -265,6 +265,7 @@ int svq_vq_shadow_start(struct svq_dev *svq, struct vdpa_device *lower, struct s
 err_unmap:
 	svq_iotlb_unmap_shadow(svq, lower, vq->asid, vq->shadow_iova, vq->shadow_size);
 err_free:
+	svq_iotlb_guest_mem_free(&vq->gctx);
 	kfree(vq->heads);
 	vq->heads = NULL;
 	if (vq->shadow_mem)
@@ -309,6 +310,7 @@ void svq_vq_shadow_stop(struct svq_dev *svq, struct vdpa_device *lower, struct s
 	cancel_work_sync(&vq->relay_work);
 	svq_iotlb_unmap_shadow(svq, lower, vq->asid, vq->shadow_iova, vq->shadow_size);
 	free_pages_exact(vq->shadow_mem, vq->shadow_size);
+	svq_iotlb_guest_mem_free(&vq->gctx);
 	kfree(vq->heads);
 	vq->shadow_mem = NULL;
 	vq->heads = NULL;
