@@ -493,9 +493,10 @@ static bool svq_guest_translate(struct svq_guest_ctx *ctx, u64 iova, u32 need, u
  * svq->iotlb_lock for reading (one relay pass takes it once) and
  * serializes the uses of @ctx (the virtqueue's ring lock).
  * @write: copy into guest memory; @buf NULL: only check the access.
+ * Inlined into each accessor: the relay validates every buffer with it.
  */
-static int svq_guest_access(struct svq_guest_ctx *ctx, u64 iova, void *buf, u64 len,
-			    u32 access, bool write)
+static __always_inline int svq_guest_access(struct svq_guest_ctx *ctx, u64 iova, void *buf,
+					    u64 len, u32 access, bool write)
 {
 	u32 need = (access & SVQ_ACCESS_WRITE ? VHOST_MAP_WO : 0) |
 		   (access & SVQ_ACCESS_READ ? VHOST_MAP_RO : 0);

@@ -327,9 +327,8 @@ static int svq_chain_add(struct svq_ring *ring, const struct svq_guest_mem *mem,
 	return 0;
 }
 
-static int svq_chain_walk(struct svq_ring *ring, const struct svq_guest_mem *mem,
-			  struct svq_chain *chain, u64 table, u32 entries, u16 first,
-			  bool indirect);
+static int svq_chain_walk_indirect(struct svq_ring *ring, const struct svq_guest_mem *mem,
+				   struct svq_chain *chain, u64 table, u32 entries);
 
 /* Flatten the guest's indirect table described by @gd into the chain. */
 static int svq_chain_add_indirect(struct svq_ring *ring, const struct svq_guest_mem *mem,
@@ -348,18 +347,20 @@ static int svq_chain_add_indirect(struct svq_ring *ring, const struct svq_guest_
 		return svq_fail(ring, -EINVAL, "indirect table length not a multiple of 16");
 	if (table + len - 1 < table)
 		return svq_fail(ring, -EINVAL, "indirect table wraps around the address space");
-	return svq_chain_walk(ring, mem, chain, table, len / sizeof(struct svq_vring_desc), 0,
-			      true);
+	return svq_chain_walk_indirect(ring, mem, chain, table,
+				       len / sizeof(struct svq_vring_desc));
 }
 
 /*
  * Flatten the chain starting at entry @first of a descriptor table of
  * @entries entries at @table: the guest's ring (@indirect false) or an
- * indirect table. A chain visits each entry at most once.
+ * indirect table. A chain visits each entry at most once. Inlined, so
+ * that the ring's walk costs the relay no call per chain.
  */
-static int svq_chain_walk(struct svq_ring *ring, const struct svq_guest_mem *mem,
-			  struct svq_chain *chain, u64 table, u32 entries, u16 first,
-			  bool indirect)
+static __always_inline int svq_chain_walk(struct svq_ring *ring,
+					  const struct svq_guest_mem *mem,
+					  struct svq_chain *chain, u64 table, u32 entries,
+					  u16 first, bool indirect)
 {
 	struct svq_vring_desc d;
 	u32 i = first, seen = 0;
@@ -387,6 +388,13 @@ static int svq_chain_walk(struct svq_ring *ring, const struct svq_guest_mem *mem
 		if (i >= entries)
 			return svq_fail(ring, -EINVAL, "descriptor next out of the table");
 	}
+}
+
+/* The walk of an indirect table (which cannot hold another). */
+static int svq_chain_walk_indirect(struct svq_ring *ring, const struct svq_guest_mem *mem,
+				   struct svq_chain *chain, u64 table, u32 entries)
+{
+	return svq_chain_walk(ring, mem, chain, table, entries, 0, true);
 }
 
 /**
