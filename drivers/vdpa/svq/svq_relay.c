@@ -69,9 +69,9 @@ void svq_vq_fail(struct svq_vq *vq)
  * cannot change meanwhile. Returns 0 or the relay core's error.
  */
 static __always_inline int svq_vq_relay_locked(struct svq_vq *vq, unsigned int budget,
-						unsigned int dirs,
-						struct svq_relay_result *used,
-						struct svq_relay_result *avail)
+					       unsigned int dirs,
+					       struct svq_relay_result *used,
+					       struct svq_relay_result *avail)
 {
 	struct svq_dev *svq = vq->svq;
 	int ret = 0;
