@@ -74,6 +74,32 @@ struct svq_dirty_log {
 };
 
 struct svq_dev;
+struct svq_as;
+
+/**
+ * struct svq_tlb_entry - a translated page of guest IOVA
+ * @iova: the page's IOVA, ORed with 1 while the entry is valid
+ * @pa: the physical page it maps to, ORed with the mapping's VHOST_MAP_*
+ *	permissions
+ */
+struct svq_tlb_entry {
+	u64 iova;
+	u64 pa;
+};
+
+/**
+ * struct svq_guest_ctx - a virtqueue's context of guest memory accesses
+ * @as: the address space
+ * @tlb: translation cache, direct-mapped by IOVA page, or NULL
+ * @tlb_mask: its number of entries minus one
+ * @gen: the IOTLB generation @tlb holds translations of
+ */
+struct svq_guest_ctx {
+	struct svq_as *as;
+	struct svq_tlb_entry *tlb;
+	unsigned int tlb_mask;
+	unsigned int gen;
+};
 
 /**
  * struct svq_vq - per virtqueue state of an upper device
@@ -92,6 +118,9 @@ struct svq_dev;
  * @ring_lock: serializes the relay in both directions
  * @shadow: the virtqueue runs through @ring
  * @avail_blocked: the last pass left available chains for want of room
+ * @ring_mapped: svq_ring_map_guest() was called for @ring's addresses,
+ *		 with the mappings of IOTLB generation @ring_map_gen
+ * @ring_map_gen: see @ring_mapped
  * @ring: the relay state
  * @shadow_mem: kernel memory of the shadow ring
  * @shadow_size: its size, page aligned
@@ -99,6 +128,7 @@ struct svq_dev;
  * @heads: per shadow head, the guest chain in flight
  * @asid: address space of the virtqueue
  * @mem: guest memory of @asid
+ * @gctx: the context of @mem
  * @relay_work: relays what a pass left over (budget, or blocked)
  */
 struct svq_vq {
@@ -117,6 +147,8 @@ struct svq_vq {
 	spinlock_t ring_lock;	/* serializes the relay */
 	bool shadow;
 	bool avail_blocked;
+	bool ring_mapped;
+	unsigned int ring_map_gen;
 	struct svq_ring ring;
 	void *shadow_mem;
 	size_t shadow_size;
@@ -124,6 +156,7 @@ struct svq_vq {
 	struct svq_head *heads;
 	unsigned int asid;
 	struct svq_guest_mem mem;
+	struct svq_guest_ctx gctx;
 	struct work_struct relay_work;
 };
 
@@ -190,7 +223,10 @@ struct svq_lower {
  * @config_cb_lock: protects @config_cb
  * @config_cb: the driver's config change callback
  * @config_work: calls @config_cb once the device needs a reset
- * @iotlb_lock: protects the @as copies against the relay
+ * @iotlb_lock: protects what a relay pass reads, against changes: the @as
+ *		copies, @iotlb_gen, @identity_ok and @log
+ * @iotlb_gen: bumped on every change of the @as copies or @identity_ok,
+ *	       under @iotlb_lock held for writing
  * @map_lock: serializes changes of the lower device's mappings
  * @as: the address spaces
  * @nas: their number
@@ -204,7 +240,6 @@ struct svq_lower {
  *		 (virtio_vdpa); otherwise unmapped addresses fault
  * @switch_lock: serializes logging changes and mode switches
  * @logging: VHOST_F_LOG_ALL is on
- * @log_lock: protects @log against the relay
  * @log: the dirty log, or NULL
  * @log_grow_work: pins more of the log after the driver mapped more
  */
@@ -225,6 +260,7 @@ struct svq_dev {
 	struct work_struct config_work;
 
 	rwlock_t iotlb_lock;
+	unsigned int iotlb_gen;
 	struct mutex map_lock;	/* serializes lower device map changes */
 	struct svq_as *as;
 	unsigned int nas;
@@ -238,7 +274,6 @@ struct svq_dev {
 
 	struct mutex switch_lock;	/* serializes logging changes and switches */
 	bool logging;
-	rwlock_t log_lock;
 	struct svq_dirty_log *log;
 	struct work_struct log_grow_work;
 };
@@ -271,7 +306,10 @@ int svq_iotlb_map_shadow(struct svq_dev *svq, struct vdpa_device *lower, unsigne
 			 phys_addr_t pa, size_t size, u64 *iova);
 void svq_iotlb_unmap_shadow(struct svq_dev *svq, struct vdpa_device *lower, unsigned int asid,
 			    u64 iova, size_t size);
-void svq_iotlb_guest_mem(struct svq_dev *svq, unsigned int asid, struct svq_guest_mem *mem);
+void svq_iotlb_guest_mem(struct svq_dev *svq, unsigned int asid, u32 tlb_entries,
+			 struct svq_guest_ctx *ctx, struct svq_guest_mem *mem);
+void svq_iotlb_guest_mem_free(struct svq_guest_ctx *ctx);
+void svq_iotlb_set_identity_ok(struct svq_dev *svq, bool identity_ok);
 
 struct vdpa_device *svq_lower_lock(struct vdpa_device *vdev, int *srcu_idx)
 	__acquires(&svq_srcu);
@@ -301,6 +339,15 @@ struct device *svq_get_vq_dma_dev(struct vdpa_device *vdev, u16 idx);
 int svq_vq_shadow_start(struct svq_dev *svq, struct vdpa_device *lower, struct svq_vq *vq);
 void svq_vq_shadow_stop(struct svq_dev *svq, struct vdpa_device *lower, struct svq_vq *vq);
 void svq_vq_relay_now(struct svq_vq *vq, struct vdpa_device *lower);
+
+/* What a relay pass looks at: the shadow used ring, the guest's avail ring. */
+#define SVQ_RELAY_USED		BIT(0)
+#define SVQ_RELAY_AVAIL		BIT(1)
+#define SVQ_RELAY_BOTH		(SVQ_RELAY_USED | SVQ_RELAY_AVAIL)
+
+void svq_vq_relay_init(struct svq_vq *vq);
+void svq_vq_relay_dirs(struct svq_vq *vq, struct vdpa_device *lower, unsigned int dirs);
+void svq_vq_fail(struct svq_vq *vq);
 
 int svq_set_log_base(struct vdpa_device *vdev, u64 uaddr);
 int svq_set_log(struct vdpa_device *vdev, bool enable);

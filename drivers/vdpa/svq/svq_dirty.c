@@ -124,10 +124,10 @@ static void svq_log_install(struct svq_dev *svq, struct svq_dirty_log *log)
 	struct svq_dirty_log *old;
 	unsigned long flags;
 
-	write_lock_irqsave(&svq->log_lock, flags);
+	write_lock_irqsave(&svq->iotlb_lock, flags);
 	old = svq->log;
 	svq->log = log;
-	write_unlock_irqrestore(&svq->log_lock, flags);
+	write_unlock_irqrestore(&svq->iotlb_lock, flags);
 	svq_log_unpin(old);
 }
 
@@ -142,9 +142,9 @@ size_t svq_log_pinned_bytes(struct svq_dev *svq)
 	unsigned long flags;
 	size_t bytes;
 
-	read_lock_irqsave(&svq->log_lock, flags);
+	read_lock_irqsave(&svq->iotlb_lock, flags);
 	bytes = svq->log ? svq->log->npinned * PAGE_SIZE : 0;
-	read_unlock_irqrestore(&svq->log_lock, flags);
+	read_unlock_irqrestore(&svq->iotlb_lock, flags);
 	return bytes;
 }
 
@@ -224,7 +224,6 @@ void svq_log_grow(struct svq_dev *svq)
 void svq_log_init(struct svq_dev *svq)
 {
 	mutex_init(&svq->switch_lock);
-	rwlock_init(&svq->log_lock);
 	INIT_WORK(&svq->log_grow_work, svq_log_grow_work);
 }
 

@@ -12,11 +12,13 @@
  * Locking is the caller's: one lock per ring serializes both directions.
  */
 
+#include <linux/align.h>
 #include <linux/compiler.h>
 #include <linux/errno.h>
 #include <linux/export.h>
 #include <linux/minmax.h>
 #include <linux/stddef.h>
+#include <linux/string.h>
 #include <asm/barrier.h>
 #include <asm/byteorder.h>
 #include <kunit/visibility.h>
@@ -96,14 +98,98 @@ EXPORT_SYMBOL_IF_KUNIT(svq_ring_init);
 void svq_ring_set_guest(struct svq_ring *ring, u64 desc, u64 avail, u64 used,
 			u16 last_avail_idx)
 {
-	ring->guest_desc = desc;
-	ring->guest_avail = avail;
-	ring->guest_used = used;
+	svq_ring_set_guest_addr(ring, desc, avail, used);
 	ring->guest_last_avail = last_avail_idx;
 	ring->guest_used_idx = last_avail_idx;
 	ring->guest_signalled_used = last_avail_idx;
 }
 EXPORT_SYMBOL_IF_KUNIT(svq_ring_set_guest);
+
+/**
+ * svq_ring_set_guest_addr() - the guest's ring moved (the indices did not)
+ * @ring: the ring
+ * @desc: IOVA of the descriptor table
+ * @avail: IOVA of the available ring
+ * @used: IOVA of the used ring
+ *
+ * Drops the mapping of the guest's ring areas, if any.
+ */
+void svq_ring_set_guest_addr(struct svq_ring *ring, u64 desc, u64 avail, u64 used)
+{
+	svq_ring_unmap_guest(ring);
+	ring->guest_desc = desc;
+	ring->guest_avail = avail;
+	ring->guest_used = used;
+}
+EXPORT_SYMBOL_IF_KUNIT(svq_ring_set_guest_addr);
+
+/* Bytes of the guest's ring areas the relay may touch. */
+static u64 svq_guest_desc_size(const struct svq_ring *ring)
+{
+	return sizeof(struct svq_vring_desc) * ring->num;
+}
+
+static u64 svq_guest_avail_size(const struct svq_ring *ring)
+{
+	return offsetof(struct svq_vring_avail, ring) +
+	       sizeof(__le16) * (ring->num + ring->event_idx);
+}
+
+static u64 svq_guest_used_size(const struct svq_ring *ring)
+{
+	return offsetof(struct svq_vring_used, ring) +
+	       sizeof(struct svq_vring_used_elem) * ring->num +
+	       sizeof(__le16) * ring->event_idx;
+}
+
+/**
+ * svq_ring_map_guest() - reach the guest's ring areas through pointers
+ * @ring: the ring
+ * @mem: guest memory; its map operation, if any, gives the pointers
+ *
+ * Each area the relay touches, with the access the relay needs (the
+ * descriptor table and the available ring read, the used ring written),
+ * is mapped whole if it is naturally aligned and @mem can map all of it;
+ * the others stay reached through @mem's read and write operations, which
+ * check every access. Either way the relay sees the same memory with the
+ * same permissions: a mapped area only skips the per-access look-up.
+ *
+ * Context: any; the caller serializes it with the relay, and keeps the
+ * pointers valid (the mappings of @mem unchanged) until it calls
+ * svq_ring_unmap_guest() or this function again.
+ */
+void svq_ring_map_guest(struct svq_ring *ring, const struct svq_guest_mem *mem)
+{
+	void *(*map)(void *ctx, u64 iova, u64 len, u32 access) = mem->ops->map;
+
+	svq_ring_unmap_guest(ring);
+	if (!map)
+		return;
+	if (IS_ALIGNED(ring->guest_desc, 16))
+		ring->map_desc = map(mem->ctx, ring->guest_desc, svq_guest_desc_size(ring),
+				     SVQ_ACCESS_READ);
+	if (IS_ALIGNED(ring->guest_avail, 2))
+		ring->map_avail = map(mem->ctx, ring->guest_avail, svq_guest_avail_size(ring),
+				      SVQ_ACCESS_READ);
+	if (IS_ALIGNED(ring->guest_used, 4))
+		ring->map_used = map(mem->ctx, ring->guest_used, svq_guest_used_size(ring),
+				     SVQ_ACCESS_WRITE);
+}
+EXPORT_SYMBOL_IF_KUNIT(svq_ring_map_guest);
+
+/**
+ * svq_ring_unmap_guest() - forget the pointers of svq_ring_map_guest()
+ * @ring: the ring
+ *
+ * Context: any; the caller serializes it with the relay.
+ */
+void svq_ring_unmap_guest(struct svq_ring *ring)
+{
+	ring->map_desc = NULL;
+	ring->map_avail = NULL;
+	ring->map_used = NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(svq_ring_unmap_guest);
 
 /**
  * svq_ring_inflight() - chains taken from the guest and not yet used
@@ -138,6 +224,53 @@ static int svq_write16(const struct svq_guest_mem *mem, u64 iova, u16 val)
 	__le16 v = cpu_to_le16(val);
 
 	return mem->ops->write(mem->ctx, iova, &v, sizeof(v));
+}
+
+/*
+ * The guest's ring areas, at byte offset @off (bounded by the caller):
+ * through the ring's mapping if there is one, else checked accesses.
+ */
+static int svq_avail_read16(const struct svq_ring *ring, const struct svq_guest_mem *mem,
+			    size_t off, u16 *val)
+{
+	if (ring->map_avail) {
+		*val = le16_to_cpu(READ_ONCE(*(__le16 *)((void *)ring->map_avail + off)));
+		return 0;
+	}
+	return svq_read16(mem, ring->guest_avail + off, val);
+}
+
+static int svq_used_write16(const struct svq_ring *ring, const struct svq_guest_mem *mem,
+			    size_t off, u16 val)
+{
+	if (ring->map_used) {
+		WRITE_ONCE(*(__le16 *)((void *)ring->map_used + off), cpu_to_le16(val));
+		return 0;
+	}
+	return svq_write16(mem, ring->guest_used + off, val);
+}
+
+static int svq_used_write_elem(const struct svq_ring *ring, const struct svq_guest_mem *mem,
+			       u16 slot, const struct svq_vring_used_elem *e)
+{
+	if (ring->map_used) {
+		WRITE_ONCE(ring->map_used->ring[slot].id, e->id);
+		WRITE_ONCE(ring->map_used->ring[slot].len, e->len);
+		return 0;
+	}
+	return mem->ops->write(mem->ctx, ring->guest_used + offsetof(struct svq_vring_used, ring) +
+			       sizeof(*e) * slot, e, sizeof(*e));
+}
+
+/* Entry @i of a descriptor table: the ring's (@indirect false) or not. */
+static int svq_desc_read(const struct svq_ring *ring, const struct svq_guest_mem *mem,
+			 u64 table, u32 i, bool indirect, struct svq_vring_desc *d)
+{
+	if (!indirect && ring->map_desc) {
+		memcpy(d, &ring->map_desc[i], sizeof(*d));
+		return 0;
+	}
+	return mem->ops->read(mem->ctx, table + (u64)i * sizeof(*d), d, sizeof(*d));
 }
 
 /* State of the chain being flattened into the shadow table. */
@@ -194,9 +327,8 @@ static int svq_chain_add(struct svq_ring *ring, const struct svq_guest_mem *mem,
 	return 0;
 }
 
-static int svq_chain_walk(struct svq_ring *ring, const struct svq_guest_mem *mem,
-			  struct svq_chain *chain, u64 table, u32 entries, u16 first,
-			  bool indirect);
+static int svq_chain_walk_indirect(struct svq_ring *ring, const struct svq_guest_mem *mem,
+				   struct svq_chain *chain, u64 table, u32 entries);
 
 /* Flatten the guest's indirect table described by @gd into the chain. */
 static int svq_chain_add_indirect(struct svq_ring *ring, const struct svq_guest_mem *mem,
@@ -215,18 +347,20 @@ static int svq_chain_add_indirect(struct svq_ring *ring, const struct svq_guest_
 		return svq_fail(ring, -EINVAL, "indirect table length not a multiple of 16");
 	if (table + len - 1 < table)
 		return svq_fail(ring, -EINVAL, "indirect table wraps around the address space");
-	return svq_chain_walk(ring, mem, chain, table, len / sizeof(struct svq_vring_desc), 0,
-			      true);
+	return svq_chain_walk_indirect(ring, mem, chain, table,
+				       len / sizeof(struct svq_vring_desc));
 }
 
 /*
  * Flatten the chain starting at entry @first of a descriptor table of
  * @entries entries at @table: the guest's ring (@indirect false) or an
- * indirect table. A chain visits each entry at most once.
+ * indirect table. A chain visits each entry at most once. Inlined, so
+ * that the ring's walk costs the relay no call per chain.
  */
-static int svq_chain_walk(struct svq_ring *ring, const struct svq_guest_mem *mem,
-			  struct svq_chain *chain, u64 table, u32 entries, u16 first,
-			  bool indirect)
+static __always_inline int svq_chain_walk(struct svq_ring *ring,
+					  const struct svq_guest_mem *mem,
+					  struct svq_chain *chain, u64 table, u32 entries,
+					  u16 first, bool indirect)
 {
 	struct svq_vring_desc d;
 	u32 i = first, seen = 0;
@@ -236,7 +370,7 @@ static int svq_chain_walk(struct svq_ring *ring, const struct svq_guest_mem *mem
 	for (;;) {
 		if (++seen > entries)
 			return svq_fail(ring, -ELOOP, "descriptor chain loops");
-		if (mem->ops->read(mem->ctx, table + (u64)i * sizeof(d), &d, sizeof(d)))
+		if (svq_desc_read(ring, mem, table, i, indirect, &d))
 			return svq_fail(ring, -EFAULT, "descriptor outside the mapped memory");
 		flags = le16_to_cpu(d.flags);
 		if (flags & SVQ_DESC_F_INDIRECT) {
@@ -254,6 +388,13 @@ static int svq_chain_walk(struct svq_ring *ring, const struct svq_guest_mem *mem
 		if (i >= entries)
 			return svq_fail(ring, -EINVAL, "descriptor next out of the table");
 	}
+}
+
+/* The walk of an indirect table (which cannot hold another). */
+static int svq_chain_walk_indirect(struct svq_ring *ring, const struct svq_guest_mem *mem,
+				   struct svq_chain *chain, u64 table, u32 entries)
+{
+	return svq_chain_walk(ring, mem, chain, table, entries, 0, true);
 }
 
 /**
@@ -282,8 +423,7 @@ int svq_ring_relay_avail(struct svq_ring *ring, const struct svq_guest_mem *mem,
 	if (ring->error)
 		return -EIO;
 again:
-	if (svq_read16(mem, ring->guest_avail + offsetof(struct svq_vring_avail, idx),
-		       &avail_idx))
+	if (svq_avail_read16(ring, mem, offsetof(struct svq_vring_avail, idx), &avail_idx))
 		return svq_fail(ring, -EFAULT, "available ring outside the mapped memory");
 	pending = avail_idx - ring->guest_last_avail;
 	if (pending > num)
@@ -297,8 +437,8 @@ again:
 		struct svq_chain chain = {};
 		u16 head;
 
-		if (svq_read16(mem, ring->guest_avail + offsetof(struct svq_vring_avail, ring) +
-			       sizeof(__le16) * slot, &head))
+		if (svq_avail_read16(ring, mem, offsetof(struct svq_vring_avail, ring) +
+				     sizeof(__le16) * slot, &head))
 			return svq_fail(ring, -EFAULT, "available ring outside the mapped memory");
 		if (head >= num)
 			return svq_fail(ring, -EINVAL, "available head out of the ring");
@@ -326,14 +466,14 @@ again:
 
 	if (ring->event_idx && !res->blocked && res->chains < budget) {
 		/* kick me for the next one; then look again, the guest may not */
-		if (svq_write16(mem, ring->guest_used + offsetof(struct svq_vring_used, ring) +
-				sizeof(struct svq_vring_used_elem) * num,
-				ring->guest_last_avail))
+		if (svq_used_write16(ring, mem, offsetof(struct svq_vring_used, ring) +
+				     sizeof(struct svq_vring_used_elem) * num,
+				     ring->guest_last_avail))
 			return svq_fail(ring, -EFAULT, "used ring not writable");
 		/* avail_event before reading the index again */
 		virt_mb();
-		if (svq_read16(mem, ring->guest_avail + offsetof(struct svq_vring_avail, idx),
-			       &avail_idx))
+		if (svq_avail_read16(ring, mem, offsetof(struct svq_vring_avail, idx),
+				     &avail_idx))
 			return svq_fail(ring, -EFAULT, "available ring outside the mapped memory");
 		if (avail_idx != ring->guest_last_avail)
 			goto again;
@@ -430,8 +570,7 @@ int svq_ring_relay_used(struct svq_ring *ring, const struct svq_guest_mem *mem,
 		u32 id = le32_to_cpu(e->id), len = le32_to_cpu(e->len);
 		struct svq_vring_used_elem ge;
 		struct svq_head *h;
-		u64 elem_iova;
-		u16 last, n;
+		u16 last, n, slot;
 
 		if (id >= num || !ring->heads[id].ndesc)
 			return svq_fail(ring, -EIO, "device used a descriptor not in flight");
@@ -441,10 +580,10 @@ int svq_ring_relay_used(struct svq_ring *ring, const struct svq_guest_mem *mem,
 
 		ge.id = cpu_to_le32(h->guest_head);
 		ge.len = cpu_to_le32(len);
-		elem_iova = used_ring + sizeof(ge) * (ring->guest_used_idx & (num - 1));
-		if (mem->ops->write(mem->ctx, elem_iova, &ge, sizeof(ge)))
+		slot = ring->guest_used_idx & (num - 1);
+		if (svq_used_write_elem(ring, mem, slot, &ge))
 			return svq_fail(ring, -EFAULT, "used ring not writable");
-		svq_log_guest(log, elem_iova, sizeof(ge), res);
+		svq_log_guest(log, used_ring + sizeof(ge) * slot, sizeof(ge), res);
 
 		/* give the chain back to the free list */
 		for (last = id, n = 1; n < h->ndesc; n++)
@@ -469,8 +608,7 @@ int svq_ring_relay_used(struct svq_ring *ring, const struct svq_guest_mem *mem,
 
 	/* used entries before the index */
 	virt_wmb();
-	if (svq_write16(mem, ring->guest_used + offsetof(struct svq_vring_used, idx),
-			ring->guest_used_idx))
+	if (svq_used_write16(ring, mem, offsetof(struct svq_vring_used, idx), ring->guest_used_idx))
 		return svq_fail(ring, -EFAULT, "used ring not writable");
 	svq_log_guest(log, ring->guest_used + offsetof(struct svq_vring_used, idx),
 		      sizeof(__le16), res);
@@ -480,15 +618,15 @@ int svq_ring_relay_used(struct svq_ring *ring, const struct svq_guest_mem *mem,
 	if (ring->event_idx) {
 		u16 used_event;
 
-		if (svq_read16(mem, ring->guest_avail + offsetof(struct svq_vring_avail, ring) +
-			       sizeof(__le16) * num, &used_event))
+		if (svq_avail_read16(ring, mem, offsetof(struct svq_vring_avail, ring) +
+				     sizeof(__le16) * num, &used_event))
 			return svq_fail(ring, -EFAULT, "available ring outside the mapped memory");
 		res->notify = svq_need_event(used_event, ring->guest_used_idx,
 					     ring->guest_signalled_used);
 	} else {
 		u16 flags;
 
-		if (svq_read16(mem, ring->guest_avail, &flags))
+		if (svq_avail_read16(ring, mem, offsetof(struct svq_vring_avail, flags), &flags))
 			return svq_fail(ring, -EFAULT, "available ring outside the mapped memory");
 		res->notify = !(flags & SVQ_AVAIL_F_NO_INTERRUPT);
 	}

@@ -57,6 +57,10 @@ struct svq_vring_used {
  *	   writable
  * @access_ok: is all of [@iova, @iova + @len) mapped with @access
  *	       (SVQ_ACCESS_READ and/or SVQ_ACCESS_WRITE) for the device?
+ * @map: optional: a pointer through which all of [@iova, @iova + @len)
+ *	 can be accessed directly, or NULL if it is not all mapped with
+ *	 @access or not contiguous; the caller of svq_ring_map_guest()
+ *	 keeps the pointer valid, or calls svq_ring_unmap_guest()
  *
  * Two- and four-byte accesses to naturally aligned addresses must be
  * single accesses (ring indices are shared with a running guest).
@@ -65,6 +69,7 @@ struct svq_guest_mem_ops {
 	int (*read)(void *ctx, u64 iova, void *buf, u32 len);
 	int (*write)(void *ctx, u64 iova, const void *buf, u32 len);
 	bool (*access_ok)(void *ctx, u64 iova, u64 len, u32 access);
+	void *(*map)(void *ctx, u64 iova, u64 len, u32 access);
 };
 
 /**
@@ -98,6 +103,10 @@ struct svq_head {
  * @guest_last_avail: next guest available entry to relay
  * @guest_used_idx: next guest used entry to fill
  * @guest_signalled_used: guest used index at the last interrupt decision
+ * @map_desc: the guest's descriptor table mapped readable, or NULL: then
+ *	      it is reached through svq_guest_mem_ops.read
+ * @map_avail: the guest's available ring mapped readable, or NULL
+ * @map_used: the guest's used ring mapped writable, or NULL
  * @shadow_desc: the shadow descriptor table (kernel memory)
  * @shadow_avail: the shadow available ring
  * @shadow_used: the shadow used ring
@@ -120,6 +129,9 @@ struct svq_ring {
 	u16 guest_last_avail;
 	u16 guest_used_idx;
 	u16 guest_signalled_used;
+	struct svq_vring_desc *map_desc;
+	struct svq_vring_avail *map_avail;
+	struct svq_vring_used *map_used;
 
 	struct svq_vring_desc *shadow_desc;
 	struct svq_vring_avail *shadow_avail;
@@ -156,6 +168,9 @@ void svq_ring_init(struct svq_ring *ring, u16 num, void *shadow, struct svq_head
 		   bool event_idx, bool indirect);
 void svq_ring_set_guest(struct svq_ring *ring, u64 desc, u64 avail, u64 used,
 			u16 last_avail_idx);
+void svq_ring_set_guest_addr(struct svq_ring *ring, u64 desc, u64 avail, u64 used);
+void svq_ring_map_guest(struct svq_ring *ring, const struct svq_guest_mem *mem);
+void svq_ring_unmap_guest(struct svq_ring *ring);
 int svq_ring_relay_avail(struct svq_ring *ring, const struct svq_guest_mem *mem,
 			 unsigned int budget, struct svq_relay_result *res);
 int svq_ring_relay_used(struct svq_ring *ring, const struct svq_guest_mem *mem,

@@ -2,7 +2,9 @@
 /*
  * KUnit tests of the shadow virtqueue relay core on synthetic rings: a
  * fake guest (flat memory with a read-only window) and a fake device that
- * consumes the shadow ring.
+ * consumes the shadow ring. Each test runs twice: with the guest's ring
+ * areas reached through checked accesses, and mapped
+ * (svq_ring_map_guest()).
  */
 
 #include <kunit/test.h>
@@ -33,6 +35,8 @@ struct fake {
 	u16 dev_used_idx;
 	u64 log_words[8];
 	struct svq_log_bitmap log;
+	bool mapped;		/* map the guest's ring areas */
+	unsigned int accesses;	/* checked reads and writes of guest memory */
 };
 
 static bool in_guest(u64 iova, u64 len)
@@ -49,6 +53,7 @@ static int fake_read(void *ctx, u64 iova, void *buf, u32 len)
 {
 	struct fake *f = ctx;
 
+	f->accesses++;
 	if (!in_guest(iova, len))
 		return -EFAULT;
 	memcpy(buf, f->guest + (iova - G_BASE), len);
@@ -59,6 +64,7 @@ static int fake_write(void *ctx, u64 iova, const void *buf, u32 len)
 {
 	struct fake *f = ctx;
 
+	f->accesses++;
 	if (!in_guest(iova, len) || hits_ro(iova, len))
 		return -EFAULT;
 	memcpy(f->guest + (iova - G_BASE), buf, len);
@@ -70,10 +76,18 @@ static bool fake_access_ok(void *ctx, u64 iova, u64 len, u32 access)
 	return in_guest(iova, len) && !((access & SVQ_ACCESS_WRITE) && hits_ro(iova, len));
 }
 
+static void *fake_map(void *ctx, u64 iova, u64 len, u32 access)
+{
+	struct fake *f = ctx;
+
+	return fake_access_ok(ctx, iova, len, access) ? f->guest + (iova - G_BASE) : NULL;
+}
+
 static const struct svq_guest_mem_ops fake_mem_ops = {
 	.read = fake_read,
 	.write = fake_write,
 	.access_ok = fake_access_ok,
+	.map = fake_map,
 };
 
 static void *gptr(struct fake *f, u64 iova)
@@ -133,6 +147,14 @@ static void dev_use(struct fake *f, u16 id, u32 len)
 	f->ring.shadow_used->idx = cpu_to_le16(f->dev_used_idx);
 }
 
+/* Where the guest's ring is; mapped if the test case's parameter says so. */
+static void set_guest(struct fake *f, u64 desc, u64 avail, u64 used, u16 start)
+{
+	svq_ring_set_guest(&f->ring, desc, avail, used, start);
+	if (f->mapped)
+		svq_ring_map_guest(&f->ring, &f->mem);
+}
+
 static struct fake *fake_new(struct kunit *test, u16 num, bool event_idx, bool indirect,
 			     u16 start)
 {
@@ -143,8 +165,9 @@ static struct fake *fake_new(struct kunit *test, u16 num, bool event_idx, bool i
 	KUNIT_ASSERT_NOT_NULL(test, f->shadow);
 	f->mem.ops = &fake_mem_ops;
 	f->mem.ctx = f;
+	f->mapped = test->param_value && *(const bool *)test->param_value;
 	svq_ring_init(&f->ring, num, f->shadow, f->heads, event_idx, indirect);
-	svq_ring_set_guest(&f->ring, G_DESC, G_AVAIL, G_USED, start);
+	set_guest(f, G_DESC, G_AVAIL, G_USED, start);
 	f->guest_avail_idx = start;
 	gavail(f)->idx = cpu_to_le16(start);
 	gused(f)->idx = cpu_to_le16(start);
@@ -196,6 +219,11 @@ static void svq_ring_test_in_order(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, f->ring.num_free, 8);
 	KUNIT_EXPECT_EQ(test, svq_ring_inflight(&f->ring), 0);
+	/* mapped: no checked access to the ring areas at all */
+	if (f->mapped)
+		KUNIT_EXPECT_EQ(test, f->accesses, 0);
+	else
+		KUNIT_EXPECT_GT(test, f->accesses, 0);
 }
 
 static void svq_ring_test_out_of_order(struct kunit *test)
@@ -480,13 +508,13 @@ static void svq_ring_test_malformed(struct kunit *test)
 
 	/* descriptor table outside the IOTLB */
 	f = fake_new(test, 8, false, false, 0);
-	svq_ring_set_guest(&f->ring, G_BASE + G_SIZE, G_AVAIL, G_USED, 0);
+	set_guest(f, G_BASE + G_SIZE, G_AVAIL, G_USED, 0);
 	guest_post(f, 0);
 	expect_broken(test, f, relay_avail(f, &res), -EFAULT);
 
 	/* used ring in the read-only window */
 	f = fake_new(test, 8, false, false, 0);
-	svq_ring_set_guest(&f->ring, G_DESC, G_AVAIL, G_RO, 0);
+	set_guest(f, G_DESC, G_AVAIL, G_RO, 0);
 	set_desc(gdesc(f, 0), G_BUF, 10, SVQ_DESC_F_WRITE, 0);
 	guest_post(f, 0);
 	KUNIT_ASSERT_EQ(test, relay_avail(f, &res), 0);
@@ -499,16 +527,68 @@ static void svq_ring_test_malformed(struct kunit *test)
 	expect_broken(test, f, relay_used(f, &res), -EIO);
 }
 
+/* Which ring areas svq_ring_map_guest() maps, and that moving them unmaps. */
+static void svq_ring_test_map_rules(struct kunit *test)
+{
+	struct fake *f = fake_new(test, 8, true, false, 0);
+	struct svq_relay_result res;
+
+	svq_ring_map_guest(&f->ring, &f->mem);
+	KUNIT_EXPECT_PTR_EQ(test, f->ring.map_desc, gptr(f, G_DESC));
+	KUNIT_EXPECT_PTR_EQ(test, f->ring.map_avail, gavail(f));
+	KUNIT_EXPECT_PTR_EQ(test, f->ring.map_used, gused(f));
+
+	/* moved: nothing stays mapped */
+	svq_ring_set_guest_addr(&f->ring, G_DESC, G_AVAIL, G_USED);
+	KUNIT_EXPECT_NULL(test, f->ring.map_desc);
+	KUNIT_EXPECT_NULL(test, f->ring.map_avail);
+	KUNIT_EXPECT_NULL(test, f->ring.map_used);
+
+	/* misaligned areas are not mapped */
+	svq_ring_set_guest_addr(&f->ring, G_DESC + 8, G_AVAIL + 1, G_USED + 2);
+	svq_ring_map_guest(&f->ring, &f->mem);
+	KUNIT_EXPECT_NULL(test, f->ring.map_desc);
+	KUNIT_EXPECT_NULL(test, f->ring.map_avail);
+	KUNIT_EXPECT_NULL(test, f->ring.map_used);
+
+	/* readable only: the rings the relay reads are mapped, not the used ring */
+	svq_ring_set_guest_addr(&f->ring, G_RO, G_RO + 0x800, G_RO + 0x1000);
+	svq_ring_map_guest(&f->ring, &f->mem);
+	KUNIT_EXPECT_PTR_EQ(test, f->ring.map_desc, gptr(f, G_RO));
+	KUNIT_EXPECT_PTR_EQ(test, f->ring.map_avail, gptr(f, G_RO + 0x800));
+	KUNIT_EXPECT_NULL(test, f->ring.map_used);
+
+	/* partly outside the memory, by the event index field only */
+	svq_ring_set_guest_addr(&f->ring, G_DESC, G_BASE + G_SIZE - 4 - 2 * 8,
+				G_BASE + G_SIZE - 4 - 8 * 8);
+	svq_ring_map_guest(&f->ring, &f->mem);
+	KUNIT_EXPECT_NOT_NULL(test, f->ring.map_desc);
+	KUNIT_EXPECT_NULL(test, f->ring.map_avail);
+	KUNIT_EXPECT_NULL(test, f->ring.map_used);
+	/* and the checked accesses catch the relay's write of avail_event */
+	KUNIT_EXPECT_EQ(test, relay_avail(f, &res), -EFAULT);
+}
+
+static const bool svq_ring_test_map_params[] = { false, true };
+
+static void svq_ring_test_map_desc(const bool *mapped, char *desc)
+{
+	strscpy(desc, *mapped ? "mapped" : "checked", KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(svq_ring_test_map, svq_ring_test_map_params, svq_ring_test_map_desc);
+
 static struct kunit_case svq_ring_test_cases[] = {
-	KUNIT_CASE(svq_ring_test_in_order),
-	KUNIT_CASE(svq_ring_test_out_of_order),
-	KUNIT_CASE(svq_ring_test_wraparound),
-	KUNIT_CASE(svq_ring_test_indirect),
-	KUNIT_CASE(svq_ring_test_event_idx),
-	KUNIT_CASE(svq_ring_test_no_interrupt_flag),
-	KUNIT_CASE(svq_ring_test_blocked_until_used),
-	KUNIT_CASE(svq_ring_test_log),
-	KUNIT_CASE(svq_ring_test_malformed),
+	KUNIT_CASE_PARAM(svq_ring_test_in_order, svq_ring_test_map_gen_params),
+	KUNIT_CASE_PARAM(svq_ring_test_out_of_order, svq_ring_test_map_gen_params),
+	KUNIT_CASE_PARAM(svq_ring_test_wraparound, svq_ring_test_map_gen_params),
+	KUNIT_CASE_PARAM(svq_ring_test_indirect, svq_ring_test_map_gen_params),
+	KUNIT_CASE_PARAM(svq_ring_test_event_idx, svq_ring_test_map_gen_params),
+	KUNIT_CASE_PARAM(svq_ring_test_no_interrupt_flag, svq_ring_test_map_gen_params),
+	KUNIT_CASE_PARAM(svq_ring_test_blocked_until_used, svq_ring_test_map_gen_params),
+	KUNIT_CASE_PARAM(svq_ring_test_log, svq_ring_test_map_gen_params),
+	KUNIT_CASE_PARAM(svq_ring_test_malformed, svq_ring_test_map_gen_params),
+	KUNIT_CASE(svq_ring_test_map_rules),
 	{}
 };
 

@@ -247,6 +247,42 @@ int vmm_mem_unmap(int fd, struct vmm_mem *mem)
 	return r;
 }
 
+/*
+ * vmm_net_move_mem - move the guest's memory to new pages at the same IOVA
+ * while the device runs: copy it, replace the mapping (invalidate, then
+ * update with the new address), free the old pages; the rings follow.
+ */
+int vmm_net_move_mem(struct vmm_net *net)
+{
+	struct vhost_msg_v2 msg = {
+		.type = VHOST_IOTLB_MSG_V2,
+		.iotlb = {
+			.iova = net->mem.iova,
+			.size = net->mem.size,
+			.type = VHOST_IOTLB_INVALIDATE,
+		},
+	};
+	uint8_t *base;
+
+	base = mmap(NULL, net->mem.size, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (base == MAP_FAILED)
+		return -errno;
+	memcpy(base, net->mem.base, net->mem.size);
+	if (write(net->dev->fd, &msg, sizeof(msg)) != sizeof(msg))
+		return -errno;
+	msg.iotlb.uaddr = (uint64_t)(uintptr_t)base;
+	msg.iotlb.perm = VHOST_ACCESS_RW;
+	msg.iotlb.type = VHOST_IOTLB_UPDATE;
+	if (write(net->dev->fd, &msg, sizeof(msg)) != sizeof(msg))
+		return -errno;
+	munmap(net->mem.base, net->mem.size);
+	net->mem.base = base;
+	vring_init(&net->rx.vring, net->rx.num, vmm_mem_ptr(&net->mem, net->rx.ring_iova), 4096);
+	vring_init(&net->tx.vring, net->tx.num, vmm_mem_ptr(&net->mem, net->tx.ring_iova), 4096);
+	return 0;
+}
+
 uint64_t vmm_mem_alloc(struct vmm_mem *mem, size_t size, size_t align)
 {
 	size_t off = (mem->used + align - 1) & ~(align - 1);

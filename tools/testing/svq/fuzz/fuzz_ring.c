@@ -4,7 +4,10 @@
  * guest's memory (descriptor table, available ring, indirect tables) and a
  * script of events (relays in both directions, the device completing
  * chains, the guest rewriting its memory). ASan and UBSan watch every
- * access; the harness checks the relay's own invariants.
+ * access; the harness checks the relay's own invariants. The script runs
+ * on two copies of everything: one relay reaches the guest's ring areas
+ * through checked accesses, the other through svq_ring_map_guest()'s
+ * pointers, and the two must behave identically.
  */
 #include <assert.h>
 #include <errno.h>
@@ -20,6 +23,18 @@
 
 struct fuzz_guest {
 	uint8_t mem[G_SIZE];
+};
+
+/* One relay and what it works on. */
+struct fuzz_relay {
+	struct fuzz_guest g;
+	uint8_t shadow[16384] __attribute__((aligned(4096)));
+	struct svq_head heads[NUM];
+	uint64_t log_words[G_SIZE / 4096 / 64 + 8];
+	struct svq_log_bitmap log;
+	struct svq_guest_mem mem;
+	struct svq_ring r;
+	uint16_t dev_avail, dev_used;
 };
 
 static bool in_guest(uint64_t iova, uint64_t len)
@@ -53,7 +68,14 @@ static bool g_access_ok(void *ctx, uint64_t iova, uint64_t len, uint32_t access)
 	return in_guest(iova, len) && (!(access & SVQ_ACCESS_WRITE) || iova + len <= G_RO);
 }
 
-static const struct svq_guest_mem_ops ops = { g_read, g_write, g_access_ok };
+static void *g_map(void *ctx, uint64_t iova, uint64_t len, uint32_t access)
+{
+	struct fuzz_guest *g = ctx;
+
+	return g_access_ok(ctx, iova, len, access) ? g->mem + (iova - G_BASE) : NULL;
+}
+
+static const struct svq_guest_mem_ops ops = { g_read, g_write, g_access_ok, g_map };
 
 /* Every shadow descriptor is either free or in exactly one chain in flight. */
 static void check_invariants(const struct svq_ring *r)
@@ -66,17 +88,71 @@ static void check_invariants(const struct svq_ring *r)
 	assert(svq_ring_inflight(r) <= NUM);
 }
 
+/* Run event @ev (at script position @i) on @f. */
+static int fuzz_event(struct fuzz_relay *f, uint8_t ev, size_t i, struct svq_relay_result *res)
+{
+	struct svq_ring *r = &f->r;
+	int ret = 0;
+
+	memset(res, 0, sizeof(*res));
+	switch (ev & 3) {
+	case 0:
+		ret = svq_ring_relay_avail(r, &f->mem, 1 + (ev >> 2) % 4, res);
+		break;
+	case 1:	/* the device completes the next chain it saw */
+		if (f->dev_avail != r->shadow_avail->idx) {
+			uint16_t id = r->shadow_avail->ring[f->dev_avail++ % NUM];
+
+			r->shadow_used->ring[f->dev_used % NUM].id = id;
+			r->shadow_used->ring[f->dev_used % NUM].len = ev * 97;
+			r->shadow_used->idx = ++f->dev_used;
+		}
+		break;
+	case 2:
+		ret = svq_ring_relay_used(r, &f->mem, &f->log, 1 + (ev >> 2) % 4, res);
+		break;
+	case 3:	/* the guest rewrites a byte of its rings */
+		f->g.mem[(ev * 131 + i) % 0x2100] ^= ev;
+		break;
+	}
+	if (ev == 0xff) {	/* the guest makes one more entry available */
+		uint16_t *idx = (uint16_t *)(f->g.mem + 0x1002);
+
+		f->g.mem[0x1004 + (*idx % NUM) * 2] = i % NUM;
+		(*idx)++;
+	}
+	if (ret)
+		assert(r->error);
+	/* a broken ring is never used again: its state does not matter */
+	if (!r->error)
+		check_invariants(r);
+	return ret;
+}
+
+static void fuzz_relay_init(struct fuzz_relay *f, const struct fuzz_guest *g, uint8_t flags,
+			    uint8_t start, bool mapped)
+{
+	static const struct svq_guest_mem_ops unmapped_ops = { g_read, g_write, g_access_ok, NULL };
+
+	memset(f, 0, sizeof(*f));
+	f->g = *g;
+	f->log.bits = (unsigned long *)f->log_words;
+	f->log.nbits = 64 * 8;
+	f->mem.ops = mapped ? &ops : &unmapped_ops;
+	f->mem.ctx = &f->g;
+	assert(svq_ring_shadow_size(NUM) <= sizeof(f->shadow));
+	svq_ring_init(&f->r, NUM, f->shadow, f->heads, flags & 1, flags & 2);
+	/* flags bit 2: the used ring in the read-only part */
+	svq_ring_set_guest(&f->r, G_BASE, G_BASE + 0x1000, flags & 4 ? G_RO : G_BASE + 0x2000,
+			   start);
+	svq_ring_map_guest(&f->r, &f->mem);
+	assert(mapped == !!f->r.map_desc);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static struct fuzz_relay a, b;
 	static struct fuzz_guest g;
-	static uint8_t shadow[16384] __attribute__((aligned(4096)));
-	struct svq_guest_mem mem = { &ops, &g };
-	struct svq_head heads[NUM] = {};
-	uint64_t log_words[G_SIZE / 4096 / 64 + 8] = {};
-	struct svq_log_bitmap log = { (unsigned long *)log_words, 64 * 8 };
-	uint16_t dev_avail = 0, dev_used = 0;
-	struct svq_relay_result res;
-	struct svq_ring r;
 	size_t n;
 
 	uint8_t flags, start;
@@ -85,8 +161,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	flags = data[0];
 	start = data[1];
-	assert(svq_ring_shadow_size(NUM) <= sizeof(shadow));
-	memset(shadow, 0, sizeof(shadow));
 	/*
 	 * Input: flags, start index, descriptor table (8 x 16 bytes), available
 	 * ring (2 + 2 + 8 x 2 bytes), an indirect table at +0x800 (4 x 16
@@ -108,49 +182,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	data += n > 212 ? 212 : n;
 	size -= n > 212 ? 212 : n;
 	n = size - 2;
-	svq_ring_init(&r, NUM, shadow, heads, flags & 1, flags & 2);
-	svq_ring_set_guest(&r, G_BASE, G_BASE + 0x1000, G_BASE + 0x2000, start);
+	fuzz_relay_init(&a, &g, flags, start, false);
+	fuzz_relay_init(&b, &g, flags, start, true);
 
 	/* the script: the guest memory bytes double as events */
 	for (size_t i = 0; i < n && i < 64; i++) {
-		uint8_t ev = data[2 + i];
-		int ret = 0;
+		struct svq_relay_result ra, rb;
+		int reta = fuzz_event(&a, data[2 + i], i, &ra);
+		int retb = fuzz_event(&b, data[2 + i], i, &rb);
 
-		switch (ev & 3) {
-		case 0:
-			ret = svq_ring_relay_avail(&r, &mem, 1 + (ev >> 2) % 4, &res);
-			break;
-		case 1:	/* the device completes the next chain it saw */
-			if (dev_avail != r.shadow_avail->idx) {
-				uint16_t id = r.shadow_avail->ring[dev_avail++ % NUM];
-
-				r.shadow_used->ring[dev_used % NUM].id = id;
-				r.shadow_used->ring[dev_used % NUM].len = ev * 97;
-				r.shadow_used->idx = ++dev_used;
-			}
-			break;
-		case 2:
-			ret = svq_ring_relay_used(&r, &mem, &log, 1 + (ev >> 2) % 4, &res);
-			break;
-		case 3:	/* the guest rewrites a byte of its rings */
-			g.mem[(ev * 131 + i) % 0x2100] ^= ev;
-			break;
-		}
-		if (ev == 0xff) {	/* the guest makes one more entry available */
-			uint16_t *idx = (uint16_t *)(g.mem + 0x1002);
-
-			g.mem[0x1004 + (*idx % NUM) * 2] = i % NUM;
-			(*idx)++;
-		}
-		switch (0) {
-		default:
-			break;
-		}
-		if (ret)
-			assert(r.error);
-		/* a broken ring is never used again: its state does not matter */
-		if (!r.error)
-			check_invariants(&r);
+		/* checked or mapped: the same outcome, the same memory */
+		assert(reta == retb && !a.r.error == !b.r.error);
+		assert(!a.r.error || !strcmp(a.r.error, b.r.error));
+		assert(ra.chains == rb.chains && ra.descs == rb.descs &&
+		       ra.pages_logged == rb.pages_logged && ra.notify == rb.notify &&
+		       ra.blocked == rb.blocked);
+		assert(!memcmp(a.g.mem, b.g.mem, sizeof(a.g.mem)));
+		assert(!memcmp(a.shadow, b.shadow, sizeof(a.shadow)));
+		assert(!memcmp(a.log_words, b.log_words, sizeof(a.log_words)));
 	}
 	return 0;
 }

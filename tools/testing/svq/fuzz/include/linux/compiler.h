@@ -4,4 +4,5 @@
 #define SVQ_SHIM_LINUX_COMPILER_H
 #define READ_ONCE(x) (*(const volatile typeof(x) *)&(x))
 #define WRITE_ONCE(x, val) (*(volatile typeof(x) *)&(x) = (val))
+#define __always_inline inline __attribute__((always_inline))
 #endif
