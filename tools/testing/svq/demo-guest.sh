@@ -10,20 +10,23 @@
 # which sends sequence-numbered, checksummed frames that vdpa_sim_net loops
 # back, and checks every one. Serial port 1 is the guest's console (a file
 # here), serial port 2 its control line: "mark" once the migration is over,
-# "stop" at the end. Environment: SVQ_DEMO_BEFORE and SVQ_DEMO_AFTER,
-# seconds of guest traffic before the migration and after it (10, 15).
+# "stop" at the end.
+#
+# Usage: demo-guest.sh [BEFORE [AFTER]]
+#   seconds of guest traffic before the migration and after it (10, 15)
 set -euo pipefail
 . "$PWD/tools/testing/svq/lib.sh"
 
 say() { printf '\n--> %s\n' "$*"; }
 
-before=${SVQ_DEMO_BEFORE:-10}
-after=${SVQ_DEMO_AFTER:-15}
+before=${1:-10}
+after=${2:-15}
 min_after=100				# frames the destination must verify
 initrd=$PWD/build/demo/initramfs.cpio
 bzimage=$SVQ_KDIR/arch/x86/boot/bzImage
 qmp_py=$PWD/tools/testing/svq/qemu/qmp.py
 work=$(mktemp -d)
+declare -A pid			# QEMU process of each side
 sys=/sys/bus/vdpa/devices
 [ -f "$initrd" ] || { echo "no $initrd (demo.sh builds it)"; exit 1; }
 
@@ -31,8 +34,9 @@ sys=/sys/bus/vdpa/devices
 cleanup()
 {
 	local name
+	if [ -n "${sampler:-}" ]; then kill "$sampler" 2>/dev/null || true; fi
 	for name in src dst; do
-		if [ -f "$work/$name.pid" ]; then kill "$(cat "$work/$name.pid")" 2>/dev/null || true; fi
+		if [ -n "${pid[$name]:-}" ]; then kill "${pid[$name]}" 2>/dev/null || true; fi
 		if [ -f "$work/$name.console" ]; then cp "$work/$name.console" "$SVQ_OUT/l2-$name.console"; fi
 	done
 	rm -rf "$work"
@@ -72,11 +76,10 @@ last_line() { grep -a "$2" "$work/$1.console" 2>/dev/null | tail -n 1 | tr -d '\
 # wait_line NAME REGEX SECS: wait for a console line matching REGEX
 wait_line()
 {
-	local i
-	for i in $(seq "$(($3 * 2))"); do
+	local _
+	for _ in $(seq "$(($3 * 2))"); do
 		[ -n "$(last_line "$1" "$2")" ] && return 0
-		[ -f "$work/$1.pid" ] && ! kill -0 "$(cat "$work/$1.pid")" 2>/dev/null &&
-			fail "the $1 QEMU exited while waiting for '$2'"
+		kill -0 "${pid[$1]}" 2>/dev/null || fail "the $1 QEMU exited while waiting for '$2'"
 		sleep 0.5
 	done
 	fail "no '$2' on the $1 guest's console after $3 s"
@@ -85,8 +88,8 @@ wait_line()
 # wait_traffic NAME SECS TIMEOUT: wait until frame_loop has run SECS seconds
 wait_traffic()
 {
-	local i t
-	for i in $(seq "$(($3 * 2))"); do
+	local _ t
+	for _ in $(seq "$(($3 * 2))"); do
 		t=$(field t "$(last_line "$1" 'frame_loop: progress')")
 		[ -n "$t" ] && [ "${t%.*}" -ge "$2" ] && return 0
 		sleep 0.5
@@ -108,6 +111,18 @@ start_l2()
 		-device virtio-net-pci,netdev=n0,romfile=,disable-legacy=on,mac=52:54:00:00:00:02 \
 		-qmp unix:"$work/$name.qmp",server=on,wait=off \
 		-daemonize -pidfile "$work/$name.pid" "$@"
+	pid[$name]=$(cat "$work/$name.pid")
+}
+
+# wait_exit NAME: give a QEMU 30 s to exit
+wait_exit()
+{
+	local _
+	for _ in $(seq 60); do
+		kill -0 "${pid[$1]}" 2>/dev/null || return 0
+		sleep 0.5
+	done
+	fail "the $1 QEMU did not exit"
 }
 
 counters() # DEV: one line of the upper device's sysfs
@@ -138,24 +153,28 @@ wait_traffic src "$before" 300
 echo "    $(last_line src 'frame_loop: progress')"
 echo "    $(counters dsvq0)"
 
-say "Starting the destination QEMU (-incoming) on dsvq1 and migrating mid-traffic (QMP migrate)"
+say "Starting the destination QEMU (-incoming) on dsvq1 and migrating mid-traffic (QMP migrate, QEMU's default parameters)"
 start_l2 dst "$dst_node" -incoming unix:"$work/mig.sock"
-for i in $(seq 60); do [ -S "$work/dst.qmp" ] && break; sleep 0.5; done
-qmp src migrate-set-parameters '{"max-bandwidth": 1073741824}' > /dev/null
+for _ in $(seq 60); do [ -S "$work/dst.qmp" ] && break; sleep 0.5; done
+# dsvq0's state, as often as the VM manages (every 50 ms at most)
+while :; do cat $sys/dsvq0/state; sleep 0.05; done > "$work/states" &
+sampler=$!
 qmp src migrate "{\"uri\": \"unix:$work/mig.sock\"}" > /dev/null
-shadow_seen=
-for i in $(seq 600); do
+for _ in $(seq 600); do
 	mig=$(qmp src query-migrate)
 	status=$(json_get "$mig" return status)
-	[ "$(cat $sys/dsvq0/state)" = shadow ] && shadow_seen=yes
 	case "$status" in
 	completed) break ;;
 	failed|cancelled) fail "migration $status: $mig" ;;
 	esac
 	sleep 0.5
 done
+kill "$sampler"
+sampler=
 [ "$status" = completed ] || fail "migration still $status after 300 s"
-echo "    status completed; dsvq0 was in shadow mode during it: ${shadow_seen:-no}"
+echo "    status completed; dsvq0's state, sampled while the migration ran (QEMU stops the" \
+     "device at the switch-over): $(uniq -c "$work/states" |
+	awk '{ printf "%s%s x%s", (NR > 1 ? " -> " : ""), $2, $1 }')"
 echo "    destination: $(json_get "$(qmp dst query-status)" return status)"
 echo "    $(counters dsvq0)"
 src_last=$(last_line src 'frame_loop: progress')
@@ -171,26 +190,33 @@ wait_traffic dst "$((${mark_t%.*} + after))" 300
 echo "    $(last_line dst 'frame_loop: progress')"
 echo stop > "$work/dst.ctl.in"
 wait_line dst 'l2: frame_loop exit status' 120
-for i in $(seq 60); do kill -0 "$(cat "$work/dst.pid")" 2>/dev/null || break; sleep 0.5; done
+wait_exit dst
 grep -a 'frame_loop: ERROR\|frame_loop: result\|^l2: eth0:' "$work/dst.console" | tr -d '\r' | sed 's/^/    /'
 result=$(last_line dst 'frame_loop: result')
+[ -n "$result" ] || fail "frame_loop printed no result"
 qmp src quit > /dev/null 2>&1 || true
-for _ in $(seq 60); do kill -0 "$(cat "$work/src.pid" 2>/dev/null)" 2>/dev/null || break; sleep 0.5; done
+wait_exit src
 
 say "Report"
+if grep -aq 'frame_loop: ERROR' "$work/src.console"; then
+	echo "    errors the guest saw on the source:"
+	grep -a 'frame_loop: ERROR' "$work/src.console" | tr -d '\r' | sed 's/^/    /'
+fi
 echo "    $(counters dsvq0)"
 echo "    $(counters dsvq1)"
 printf '    migration: total %s ms, downtime %s ms, setup %s ms, RAM %s of %s bytes sent in %s dirty syncs\n' \
 	"$(json_get "$mig" return total-time)" "$(json_get "$mig" return downtime)" \
 	"$(json_get "$mig" return setup-time)" "$(json_get "$mig" return ram transferred)" \
 	"$(json_get "$mig" return ram total)" "$(json_get "$mig" return ram dirty-sync-count)"
-echo "    frames verified on the source up to its last report: $(field verified "$src_last")"
-echo "    frames verified on the destination after the mark: $(field after_mark "$result")"
+src_verified=$(field verified "$src_last")
+echo "    frames verified by the guest on the source up to its last report there: $src_verified"
+echo "    frames verified by the guest after that (switch-over, then the destination): $(($(field verified "$result") - src_verified))," \
+     "$(field after_mark "$result") of them after the mark"
 echo "    frames sent $(field sent "$result"), verified $(field verified "$result"):" \
      "lost $(field lost "$result"), late $(field late "$result"), corrupt $(field corrupt "$result")"
 switches=$(cat $sys/dsvq0/stats/switches)
 logged=$(cat $sys/dsvq0/stats/pages_logged)
-svq_unload_stack
+svq_unload_stack || fail "the stack did not unload cleanly"
 [ "${result##* }" = PASS ] || fail "the guest's frame check: ${result:-no result}"
 [ "$switches" -ge 1 ] || fail "dsvq0 never switched to shadow mode"
 [ "$logged" -gt 0 ] || fail "dsvq0 logged no page"

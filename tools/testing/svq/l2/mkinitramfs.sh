@@ -13,6 +13,11 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 kdir=$1 out=$2
 
+busybox=$(command -v busybox) || { echo "mkinitramfs.sh: no busybox (busybox-static)" >&2; exit 1; }
+if readelf -l "$busybox" | grep -q 'program interpreter'; then
+	echo "mkinitramfs.sh: $busybox is not static: install busybox-static" >&2
+	exit 1
+fi
 mkdir -p "$out"
 gcc -static -O2 -Wall -Wextra -Werror -o "$out/frame_loop" "$here/frame_loop.c"
 
@@ -33,7 +38,7 @@ printf '%s\n' "${order[@]##*/}" > "$out/modules"
 	for d in /bin /sbin /usr /usr/bin /usr/sbin /proc /sys /etc /lib /lib/modules /tmp; do
 		echo "dir $d 755 0 0"
 	done
-	echo "file /bin/busybox $(command -v busybox) 755 0 0"
+	echo "file /bin/busybox $busybox 755 0 0"
 	echo "slink /bin/sh busybox 777 0 0"
 	echo "file /bin/frame_loop $out/frame_loop 755 0 0"
 	echo "file /init $here/init 755 0 0"
