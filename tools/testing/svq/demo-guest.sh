@@ -12,8 +12,9 @@
 # here), serial port 2 its control line: "mark" once the migration is over,
 # "stop" at the end.
 #
-# Usage: demo-guest.sh [BEFORE [AFTER]]
-#   seconds of guest traffic before the migration and after it (10, 15)
+# Usage: demo-guest.sh [BEFORE [AFTER [WINDOW]]]
+#   seconds of guest traffic before the migration and after it (10, 15),
+#   frames in flight at most (frame_loop -w, 64)
 set -euo pipefail
 . "$PWD/tools/testing/svq/lib.sh"
 
@@ -21,6 +22,7 @@ say() { printf '\n--> %s\n' "$*"; }
 
 before=${1:-10}
 after=${2:-15}
+window=${3:-64}
 min_after=100				# frames the destination must verify
 initrd=$PWD/build/demo/initramfs.cpio
 bzimage=$SVQ_KDIR/arch/x86/boot/bzImage
@@ -105,7 +107,7 @@ start_l2()
 	mkfifo "$work/$name.ctl.in" "$work/$name.ctl.out"
 	qemu-system-x86_64 -accel tcg -m 128 -smp 1 -nodefaults -display none -no-reboot \
 		-kernel "$bzimage" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 loglevel=4 ipv6.disable=1 frame_loop=-a,$min_after" \
+		-append "console=ttyS0 panic=-1 loglevel=4 ipv6.disable=1 frame_loop=-a,$min_after,-w,$window" \
 		-serial file:"$work/$name.console" -serial pipe:"$work/$name.ctl" \
 		-netdev vhost-vdpa,vhostdev="$node",id=n0 \
 		-device virtio-net-pci,netdev=n0,romfile=,disable-legacy=on,mac=52:54:00:00:00:02 \
