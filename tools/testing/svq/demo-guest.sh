@@ -44,6 +44,7 @@ cleanup()
 	rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'echo "FAIL: demo-guest.sh line $LINENO: \"$BASH_COMMAND\" exited with status $?"' ERR
 
 fail()
 {
@@ -73,7 +74,7 @@ print("-" if v == {} else v)' "$@"
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
 # last_line NAME REGEX: the guest console's last line matching REGEX
-last_line() { grep -a "$2" "$work/$1.console" 2>/dev/null | tail -n 1 | tr -d '\r'; }
+last_line() { grep -a "$2" "$work/$1.console" 2>/dev/null | tail -n 1 | tr -d '\r' || true; }
 
 # wait_line NAME REGEX SECS: wait for a console line matching REGEX
 wait_line()
@@ -112,7 +113,7 @@ start_l2()
 		-netdev vhost-vdpa,vhostdev="$node",id=n0 \
 		-device virtio-net-pci,netdev=n0,romfile=,disable-legacy=on,mac=52:54:00:00:00:02 \
 		-qmp unix:"$work/$name.qmp",server=on,wait=off \
-		-daemonize -pidfile "$work/$name.pid" "$@"
+		-daemonize -pidfile "$work/$name.pid" "$@" || fail "the $name QEMU did not start"
 	pid[$name]=$(cat "$work/$name.pid")
 }
 
@@ -136,12 +137,12 @@ counters() # DEV: one line of the upper device's sysfs
 }
 
 say "Loading vdpa_sim (PA mode), vdpa_sim_net, vhost_vdpa, vhost_vdpa_svq; two shadow devices on two simulated NICs"
-svq_load_stack
-svq_stack dlower0 dsvq0
-svq_stack dlower1 dsvq1
+svq_load_stack || fail "loading the modules failed"
+svq_stack dlower0 dsvq0 || fail "creating dlower0 and dsvq0 failed"
+svq_stack dlower1 dsvq1 || fail "creating dlower1 and dsvq1 failed"
 vdpa dev show | sed 's/^/    /'
-src_node=$(svq_vhost_dev dsvq0)
-dst_node=$(svq_vhost_dev dsvq1)
+src_node=$(svq_vhost_dev dsvq0) || fail "no vhost-vdpa node for dsvq0"
+dst_node=$(svq_vhost_dev dsvq1) || fail "no vhost-vdpa node for dsvq1"
 echo "    source device dsvq0 on dlower0 ($src_node), destination device dsvq1 on dlower1 ($dst_node)"
 
 say "Booting the L2 guest on the source: QEMU $(qemu-system-x86_64 --version | sed -n 's/.*version \([^ ]*\).*/\1/p'), TCG, 128 MiB, -netdev vhost-vdpa,vhostdev=$src_node"
