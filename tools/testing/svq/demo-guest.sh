@@ -175,6 +175,13 @@ done
 kill "$sampler"
 sampler=
 [ "$status" = completed ] || fail "migration still $status after 300 s"
+# QEMU 7.2 can report "completed" before it has filled in the times (seen:
+# total-time 0, downtime 0): ask again
+for _ in $(seq 20); do
+	[ "$(json_get "$mig" return total-time)" != 0 ] && break
+	sleep 0.5
+	mig=$(qmp src query-migrate)
+done
 echo "    status completed; dsvq0's state, sampled while the migration ran (QEMU stops the" \
      "device at the switch-over): $(uniq -c "$work/states" |
 	awk '{ printf "%s%s x%s", (NR > 1 ? " -> " : ""), $2, $1 }')"

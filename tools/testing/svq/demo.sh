@@ -22,6 +22,7 @@ ls -l "$repo/build/demo/initramfs.cpio"
 say "Booting the kernel under QEMU (TCG) and running the demo inside; an L2 guest runs in it"
 modules=()
 for ko in "$repo"/drivers/vdpa/svq/*.ko; do modules+=(--module "$ko"); done
+rm -rf "$repo/build/demo/vm"
 start=$(date +%s)
 "$here/vm-run.sh" --kernel "$kdir" --timeout 1500 --out "$repo/build/demo/vm" "${modules[@]}" -- "$here/demo-guest.sh"
 say "Demo finished in $(($(date +%s) - start)) s: a Linux guest with its own virtio-net driver on a shadow device was live-migrated by unmodified QEMU 7.2 in the middle of its traffic, and verified every frame it sent and received, before and after (guest consoles in build/demo/vm/)."

@@ -47,4 +47,9 @@ printf '%s\n' "${order[@]##*/}" > "$out/modules"
 		echo "file /lib/modules/${m##*/} $mods/$m 644 0 0"
 	done
 } > "$out/initramfs.list"
-"$kdir/usr/gen_init_cpio" "$out/initramfs.list" > "$out/initramfs.cpio"
+gen=$kdir/usr/gen_init_cpio		# built with the kernel (BLK_DEV_INITRD)
+if [ ! -x "$gen" ]; then
+	gen=$out/gen_init_cpio
+	gcc -O2 -o "$gen" "$kdir/usr/gen_init_cpio.c"
+fi
+"$gen" "$out/initramfs.list" > "$out/initramfs.cpio"
