@@ -48,7 +48,7 @@ echo "# kernel: $kdir"
 # --- static gates -----------------------------------------------------
 mapfile -t csrc < <(cd "$repo" && git ls-files -co --exclude-standard \
 	'drivers/*.[ch]' 'include/*.h' 'tools/testing/selftests/*.[ch]' \
-	'tools/testing/svq/qemu/*.c')
+	'tools/testing/svq/qemu/*.c' 'tools/testing/svq/l2/*.c')
 
 build_module()
 {

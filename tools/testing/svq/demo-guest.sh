@@ -1,49 +1,235 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The part of make demo that runs inside the VM.
+# The part of make demo that runs inside the test VM (L1): live migration
+# of a real Linux guest (L2) with Debian's unmodified QEMU 7.2 between two
+# shadow devices, with verified traffic before, during and after.
+#
+# L2 runs the test kernel and the initramfs of l2/mkinitramfs.sh (no 9p),
+# its own virtio_net driver on -netdev vhost-vdpa, and l2/frame_loop,
+# which sends sequence-numbered, checksummed frames that vdpa_sim_net loops
+# back, and checks every one. Serial port 1 is the guest's console (a file
+# here), serial port 2 its control line: "mark" once the migration is over,
+# "stop" at the end.
+#
+# Usage: demo-guest.sh [BEFORE [AFTER [WINDOW]]]
+#   seconds of guest traffic before the migration and after it (10, 15),
+#   frames in flight at most (frame_loop -w, 64)
 set -euo pipefail
 . "$PWD/tools/testing/svq/lib.sh"
 
 say() { printf '\n--> %s\n' "$*"; }
 
-say "Guest kernel $(uname -r); loading vdpa_sim (PA mode: use_va=0), vdpa_sim_net, vhost_vdpa, vhost_vdpa_svq"
-svq_load_stack
-lsmod | grep -E '^(vdpa|vhost|vringh)' | awk '{print "    " $1}'
-say "Management devices the vdpa tool can create devices on"
-vdpa mgmtdev show
-say "Creating a simulated vDPA NIC: vdpa dev add name vdpa0 mgmtdev vdpasim_net mac 52:54:00:12:34:56"
-vdpa dev add name vdpa0 mgmtdev vdpasim_net mac 52:54:00:12:34:56
-say "vdpa dev show vdpa0"
-vdpa dev show vdpa0
-say "vdpa dev config show vdpa0"
-vdpa dev config show vdpa0
-node=$(svq_vhost_dev vdpa0)
-say "vhost_vdpa bound it: a VMM would open $node"
-ls -l "$node"
+before=${1:-10}
+after=${2:-15}
+window=${3:-64}
+min_after=100				# frames the destination must verify
+initrd=$PWD/build/demo/initramfs.cpio
+bzimage=$SVQ_KDIR/arch/x86/boot/bzImage
+qmp_py=$PWD/tools/testing/svq/qemu/qmp.py
+work=$(mktemp -d)
+declare -A pid			# QEMU process of each side
+sys=/sys/bus/vdpa/devices
+[ -f "$initrd" ] || { echo "no $initrd (demo.sh builds it)"; exit 1; }
 
-say "Stacking the shadow device on it: claim vdpa0 for vhost_vdpa_svq, then vdpa dev add name svq0 mgmtdev vdpa/vdpa0"
-svq_bind vdpa0 vhost_vdpa_svq
-for i in $(seq 50); do vdpa mgmtdev show vdpa/vdpa0 >/dev/null 2>&1 && break; sleep 0.1; done
-vdpa mgmtdev show vdpa/vdpa0
-vdpa dev add name svq0 mgmtdev vdpa/vdpa0
-vdpa dev show svq0
-echo "    sysfs: mode $(cat /sys/bus/vdpa/devices/svq0/mode), state $(cat /sys/bus/vdpa/devices/svq0/state), lower $(cat /sys/bus/vdpa/devices/svq0/lower)"
+# Keep the guests' consoles with vm-run.sh's output; stop what is left.
+cleanup()
+{
+	local name
+	if [ -n "${sampler:-}" ]; then kill "$sampler" 2>/dev/null || true; fi
+	for name in src dst; do
+		if [ -n "${pid[$name]:-}" ]; then kill "${pid[$name]}" 2>/dev/null || true; fi
+		if [ -f "$work/$name.console" ]; then cp "$work/$name.console" "$SVQ_OUT/l2-$name.console"; fi
+	done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'echo "FAIL: demo-guest.sh line $LINENO: \"$BASH_COMMAND\" exited with status $?"' ERR
 
-modprobe virtio_vdpa
-modprobe virtio_net
-for mode in passthrough shadow; do
-	say "Guest-side traffic through svq0 in $mode mode (virtio_vdpa + virtio_net, frames looped back by vdpa_sim_net)"
-	echo $mode > /sys/bus/vdpa/devices/svq0/mode
-	svq_bind svq0 virtio_vdpa
-	ifname=$(svq_netdev 52:54:00:12:34:56)
-	ip link set "$ifname" up
-	python3 "$PWD/tools/testing/svq/pkt_loop.py" "$ifname" 1000
-	d=/sys/bus/vdpa/devices/svq0
-	echo "    state $(cat $d/state): kicks $(cat $d/stats/kicks), interrupts $(cat $d/stats/interrupts), descriptors relayed $(cat $d/stats/relayed_descs), shadow ring memory $(cat $d/shadow_bytes) bytes"
-	svq_bind svq0 vhost_vdpa
+fail()
+{
+	local name
+	echo "FAIL: $*"
+	for name in src dst; do
+		[ -f "$work/$name.console" ] || continue
+		echo "--- last lines of the $name guest's console:"
+		tail -n 25 "$work/$name.console" | tr -d '\r' | sed 's/^/    /'
+	done
+	exit 1
+}
+
+qmp() { python3 "$qmp_py" "$work/$1.qmp" "${@:2}"; }
+
+# json_get JSON KEY...: print the value at that path ("-" if absent)
+json_get()
+{
+	python3 -c 'import json, sys
+v = json.loads(sys.argv[1])
+for k in sys.argv[2:]:
+    v = v.get(k, {}) if isinstance(v, dict) else {}
+print("-" if v == {} else v)' "$@"
+}
+
+# field NAME LINE: the value of NAME=value in LINE
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
+
+# last_line NAME REGEX: the guest console's last line matching REGEX
+last_line() { grep -a "$2" "$work/$1.console" 2>/dev/null | tail -n 1 | tr -d '\r' || true; }
+
+# wait_line NAME REGEX SECS: wait for a console line matching REGEX
+wait_line()
+{
+	local _
+	for _ in $(seq "$(($3 * 2))"); do
+		[ -n "$(last_line "$1" "$2")" ] && return 0
+		kill -0 "${pid[$1]}" 2>/dev/null || fail "the $1 QEMU exited while waiting for '$2'"
+		sleep 0.5
+	done
+	fail "no '$2' on the $1 guest's console after $3 s"
+}
+
+# wait_traffic NAME SECS TIMEOUT: wait until frame_loop has run SECS seconds
+wait_traffic()
+{
+	local _ t
+	for _ in $(seq "$(($3 * 2))"); do
+		t=$(field t "$(last_line "$1" 'frame_loop: progress')")
+		[ -n "$t" ] && [ "${t%.*}" -ge "$2" ] && return 0
+		sleep 0.5
+	done
+	fail "frame_loop on the $1 guest did not reach t=$2 s within $3 s"
+}
+
+# start_l2 NAME VHOST_NODE [QEMU_ARGS...]: the same machine for both sides
+start_l2()
+{
+	local name=$1 node=$2
+	shift 2
+	mkfifo "$work/$name.ctl.in" "$work/$name.ctl.out"
+	qemu-system-x86_64 -accel tcg -m 128 -smp 1 -nodefaults -display none -no-reboot \
+		-kernel "$bzimage" -initrd "$initrd" \
+		-append "console=ttyS0 panic=-1 loglevel=4 ipv6.disable=1 frame_loop=-a,$min_after,-w,$window" \
+		-serial file:"$work/$name.console" -serial pipe:"$work/$name.ctl" \
+		-netdev vhost-vdpa,vhostdev="$node",id=n0 \
+		-device virtio-net-pci,netdev=n0,romfile=,disable-legacy=on,mac=52:54:00:00:00:02 \
+		-qmp unix:"$work/$name.qmp",server=on,wait=off \
+		-daemonize -pidfile "$work/$name.pid" "$@" || fail "the $name QEMU did not start"
+	pid[$name]=$(cat "$work/$name.pid")
+}
+
+# wait_exit NAME: give a QEMU 30 s to exit
+wait_exit()
+{
+	local _
+	for _ in $(seq 60); do
+		kill -0 "${pid[$1]}" 2>/dev/null || return 0
+		sleep 0.5
+	done
+	fail "the $1 QEMU did not exit"
+}
+
+counters() # DEV: one line of the upper device's sysfs
+{
+	local d=$sys/$1
+	echo "$1: mode $(cat "$d/mode"), state $(cat "$d/state")," \
+	     "switches $(cat "$d/stats/switches"), pages_logged $(cat "$d/stats/pages_logged")," \
+	     "relayed_descs $(cat "$d/stats/relayed_descs"), errors $(cat "$d/stats/errors")"
+}
+
+say "Loading vdpa_sim (PA mode), vdpa_sim_net, vhost_vdpa, vhost_vdpa_svq; two shadow devices on two simulated NICs"
+svq_load_stack || fail "loading the modules failed"
+svq_stack dlower0 dsvq0 || fail "creating dlower0 and dsvq0 failed"
+svq_stack dlower1 dsvq1 || fail "creating dlower1 and dsvq1 failed"
+vdpa dev show | sed 's/^/    /'
+src_node=$(svq_vhost_dev dsvq0) || fail "no vhost-vdpa node for dsvq0"
+dst_node=$(svq_vhost_dev dsvq1) || fail "no vhost-vdpa node for dsvq1"
+echo "    source device dsvq0 on dlower0 ($src_node), destination device dsvq1 on dlower1 ($dst_node)"
+
+say "Booting the L2 guest on the source: QEMU $(qemu-system-x86_64 --version | sed -n 's/.*version \([^ ]*\).*/\1/p'), TCG, 128 MiB, -netdev vhost-vdpa,vhostdev=$src_node"
+ulimit -l unlimited
+t0=$(date +%s)
+start_l2 src "$src_node"
+wait_line src 'frame_loop: eth0' 400
+echo "    booted in $(($(date +%s) - t0)) s:"
+grep -a '^l2: \|frame_loop: eth0' "$work/src.console" | tr -d '\r' | sed 's/^/    /'
+wait_traffic src "$before" 300
+echo "    $(last_line src 'frame_loop: progress')"
+echo "    $(counters dsvq0)"
+
+say "Starting the destination QEMU (-incoming) on dsvq1 and migrating mid-traffic (QMP migrate, QEMU's default parameters)"
+start_l2 dst "$dst_node" -incoming unix:"$work/mig.sock"
+for _ in $(seq 60); do [ -S "$work/dst.qmp" ] && break; sleep 0.5; done
+# dsvq0's state, as often as the VM manages (every 50 ms at most)
+while :; do cat $sys/dsvq0/state; sleep 0.05; done > "$work/states" &
+sampler=$!
+qmp src migrate "{\"uri\": \"unix:$work/mig.sock\"}" > /dev/null
+for _ in $(seq 600); do
+	mig=$(qmp src query-migrate)
+	status=$(json_get "$mig" return status)
+	case "$status" in
+	completed) break ;;
+	failed|cancelled) fail "migration $status: $mig" ;;
+	esac
+	sleep 0.5
 done
+kill "$sampler"
+sampler=
+[ "$status" = completed ] || fail "migration still $status after 300 s"
+# QEMU 7.2 can report "completed" before it has filled in the times (seen:
+# total-time 0, downtime 0): ask again
+for _ in $(seq 20); do
+	[ "$(json_get "$mig" return total-time)" != 0 ] && break
+	sleep 0.5
+	mig=$(qmp src query-migrate)
+done
+echo "    status completed; dsvq0's state, sampled while the migration ran (QEMU stops the" \
+     "device at the switch-over): $(uniq -c "$work/states" |
+	awk '{ printf "%s%s x%s", (NR > 1 ? " -> " : ""), $2, $1 }')"
+echo "    destination: $(json_get "$(qmp dst query-status)" return status)"
+echo "    $(counters dsvq0)"
+src_last=$(last_line src 'frame_loop: progress')
+echo "    last report from the source guest: ${src_last#frame_loop: }"
 
-say "Deleting the devices and unloading the modules"
-svq_unload_stack
-echo "    done"
+say "Traffic continues on the destination; telling the guest (serial port 2) to mark the migration"
+echo mark > "$work/dst.ctl.in"
+wait_line dst 'frame_loop: mark' 120
+mark=$(last_line dst 'frame_loop: mark')
+echo "    ${mark#frame_loop: }"
+mark_t=$(field t "$mark")
+wait_traffic dst "$((${mark_t%.*} + after))" 300
+echo "    $(last_line dst 'frame_loop: progress')"
+echo stop > "$work/dst.ctl.in"
+wait_line dst 'l2: frame_loop exit status' 120
+wait_exit dst
+grep -a 'frame_loop: ERROR\|frame_loop: result\|^l2: eth0:' "$work/dst.console" | tr -d '\r' | sed 's/^/    /'
+result=$(last_line dst 'frame_loop: result')
+[ -n "$result" ] || fail "frame_loop printed no result"
+qmp src quit > /dev/null 2>&1 || true
+wait_exit src
+
+say "Report"
+if grep -aq 'frame_loop: ERROR' "$work/src.console"; then
+	echo "    errors the guest saw on the source:"
+	grep -a 'frame_loop: ERROR' "$work/src.console" | tr -d '\r' | sed 's/^/    /'
+fi
+echo "    $(counters dsvq0)"
+echo "    $(counters dsvq1)"
+printf '    migration: total %s ms, downtime %s ms, setup %s ms, RAM %s of %s bytes sent in %s dirty syncs\n' \
+	"$(json_get "$mig" return total-time)" "$(json_get "$mig" return downtime)" \
+	"$(json_get "$mig" return setup-time)" "$(json_get "$mig" return ram transferred)" \
+	"$(json_get "$mig" return ram total)" "$(json_get "$mig" return ram dirty-sync-count)"
+src_verified=$(field verified "$src_last")
+echo "    frames verified by the guest on the source up to its last report there: $src_verified"
+echo "    frames verified by the guest after that (switch-over, then the destination): $(($(field verified "$result") - src_verified))," \
+     "$(field after_mark "$result") of them after the mark"
+echo "    frames sent $(field sent "$result"), verified $(field verified "$result"):" \
+     "lost $(field lost "$result"), late $(field late "$result"), corrupt $(field corrupt "$result")"
+switches=$(cat $sys/dsvq0/stats/switches)
+logged=$(cat $sys/dsvq0/stats/pages_logged)
+svq_unload_stack || fail "the stack did not unload cleanly"
+[ "${result##* }" = PASS ] || fail "the guest's frame check: ${result:-no result}"
+[ "$switches" -ge 1 ] || fail "dsvq0 never switched to shadow mode"
+[ "$logged" -gt 0 ] || fail "dsvq0 logged no page"
+echo
+echo "PASS: the L2 guest verified every frame (none lost, late or corrupt) across the live migration," \
+     "$(field after_mark "$result") of them after it"
