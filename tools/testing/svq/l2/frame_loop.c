@@ -13,14 +13,21 @@
  * reordered), one that fails a check is corrupt; when nothing comes back
  * for STALL seconds, every frame still in flight is lost. Each is an error.
  *
- * Usage: frame_loop [-i IFNAME] [-w WINDOW] [-t SECONDS] [-s STALL]
- *		     [-c CONTROL] [-a MIN_AFTER_MARK] [-F FAULT]
+ * Usage: frame_loop [-i IFNAME] [-n FRAMES] [-w WINDOW] [-t SECONDS]
+ *		     [-s STALL] [-p PERIOD] [-c CONTROL] [-a MIN_AFTER_MARK]
+ *		     [-F FAULT]
+ *
+ * IFNAME defaults to eth0, WINDOW to 32 frames in flight, STALL to 10 s.
+ * With -n the program sends exactly FRAMES frames, waits for the ones in
+ * flight and reports; the result is FAIL unless all FRAMES were sent
+ * within SECONDS and verified. A progress line is printed every PERIOD
+ * seconds (default 1; 0: none).
  *
  * CONTROL (a tty such as a second serial port, or a FIFO) takes lines:
  *   mark	start counting the frames verified after this point (the host
  *		sends it once the VM has been live-migrated)
  *   stop	stop sending, wait for the frames in flight, report, exit
- * Without "stop" the program ends after SECONDS (default 600).
+ * Without "stop" (or -n) the program ends after SECONDS (default 600).
  *
  * Output, one line each on stdout:
  *   frame_loop: progress t=SECS sent=N verified=N inflight=N errors=N
@@ -30,8 +37,8 @@
  * plus one line per error (the first few of each kind).
  *
  * The result is PASS when every frame sent was verified, no error was
- * seen, and at least MIN_AFTER_MARK (default 0) frames were verified after
- * a mark. Exit status: 0 PASS, 1 FAIL, 2 usage or setup error.
+ * seen, at least MIN_AFTER_MARK (default 0) frames were verified after a
+ * mark, and, with -n, FRAMES frames were sent. Exit status: 0 PASS, 1 FAIL, 2 usage or setup error.
  *
  * -F lose|duplicate|corrupt checks the checker: frame 100 is not sent,
  * sent twice, or sent with one payload byte flipped; the result must be
@@ -137,16 +144,28 @@ static void report_error(uint64_t count, const char *fmt, ...)
 	fflush(stdout);
 }
 
+static uint32_t crc_table[256];
+
+static void crc32_init(void)
+{
+	uint32_t crc;
+	int i, bit;
+
+	for (i = 0; i < 256; i++) {
+		crc = i;
+		for (bit = 0; bit < 8; bit++)
+			crc = (crc >> 1) ^ (0xedb88320 & -(crc & 1));
+		crc_table[i] = crc;
+	}
+}
+
+/* CRC-32 (IEEE 802.3), one table lookup per byte */
 static uint32_t crc32_le(const unsigned char *p, size_t len)
 {
 	uint32_t crc = 0xffffffff;
-	int bit;
 
-	while (len--) {
-		crc ^= *p++;
-		for (bit = 0; bit < 8; bit++)
-			crc = (crc >> 1) ^ (0xedb88320 & -(crc & 1));
-	}
+	while (len--)
+		crc = (crc >> 8) ^ crc_table[(crc ^ *p++) & 0xff];
 	return ~crc;
 }
 
@@ -198,20 +217,30 @@ static unsigned int frame_len(uint64_t seq)
 	return FRAME_MIN + (seq * 7919) % (FRAME_MAX - FRAME_MIN + 1);
 }
 
-/* Fill (or, with @check, compare) the payload derived from @seq. */
+/*
+ * Fill (or, with @check, compare) the payload derived from @seq: an
+ * xorshift32 stream, one step per 4 bytes, stored little endian.
+ */
 static bool frame_payload(unsigned char *frame, unsigned int len, uint64_t seq,
 			  bool check)
 {
 	uint32_t x = (uint32_t)(seq * 2654435761u) ^ run_id ^ len;
-	unsigned int i;
+	unsigned char word[4];
+	unsigned int i, n;
 
-	for (i = OFF_PAYLOAD; i < len; i++) {
+	x |= !x;			/* xorshift32 stays at 0 from 0 */
+	for (i = OFF_PAYLOAD; i < len; i += n) {
 		x ^= x << 13;
 		x ^= x >> 17;
 		x ^= x << 5;
+		word[0] = x;
+		word[1] = x >> 8;
+		word[2] = x >> 16;
+		word[3] = x >> 24;
+		n = len - i < 4 ? len - i : 4;
 		if (!check)
-			frame[i] = x;
-		else if (frame[i] != (unsigned char)x)
+			memcpy(frame + i, word, n);
+		else if (memcmp(frame + i, word, n))
 			return false;
 	}
 	return true;
@@ -445,25 +474,31 @@ static bool read_control(int fd)
 
 static void print_usage_and_exit(void)
 {
-	puts("usage: frame_loop [-i IFNAME] [-w WINDOW] [-t SECONDS] [-s STALL]\n"
-	     "                  [-c CONTROL] [-a MIN_AFTER_MARK] [-F lose|duplicate|corrupt]");
+	puts("usage: frame_loop [-i IFNAME] [-n FRAMES] [-w WINDOW] [-t SECONDS]\n"
+	     "                  [-s STALL] [-p PERIOD] [-c CONTROL] [-a MIN_AFTER_MARK]\n"
+	     "                  [-F lose|duplicate|corrupt]");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
-	unsigned int window = 32, seconds = 600, stall = 10;
+	unsigned int window = 32, seconds = 600, stall = 10, period = 1;
 	const char *ifname = "eth0", *control = NULL;
 	double now, last_progress = 0, last_rx = 0;
-	uint64_t expected = 0, min_after = 0;
+	uint64_t expected = 0, min_after = 0, count = 0;
 	struct pollfd pfd[2];
 	bool stopping = false, pass;
 	int opt, nfds = 1;
 
-	while ((opt = getopt(argc, argv, "i:w:t:s:c:a:F:")) != -1) {
+	while ((opt = getopt(argc, argv, "i:n:w:t:s:p:c:a:F:")) != -1) {
 		switch (opt) {
 		case 'i':
 			ifname = optarg;
+			break;
+		case 'n':
+			count = strtoull(optarg, NULL, 0);
+			if (!count)
+				print_usage_and_exit();
 			break;
 		case 'w':
 			window = strtoul(optarg, NULL, 0);
@@ -473,6 +508,9 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			stall = strtoul(optarg, NULL, 0);
+			break;
+		case 'p':
+			period = strtoul(optarg, NULL, 0);
 			break;
 		case 'c':
 			control = optarg;
@@ -498,6 +536,7 @@ int main(int argc, char **argv)
 		print_usage_and_exit();
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	crc32_init();
 	clock_gettime(CLOCK_MONOTONIC, &t_start);
 	run_id = (uint32_t)t_start.tv_nsec ^ (uint32_t)getpid() << 16;
 	pfd[0].fd = open_socket(ifname);
@@ -509,11 +548,16 @@ int main(int argc, char **argv)
 	}
 	printf("frame_loop: %s, window %u, frames of %d..%d bytes, ethertype 0x%04x, run %08x\n",
 	       ifname, window, FRAME_MIN, FRAME_MAX, FRAME_ETHERTYPE, run_id);
+	if (count)
+		printf("frame_loop: sending %llu frames, at most %u s\n",
+		       (unsigned long long)count, seconds);
 
 	for (;;) {
 		while (!stopping && st.sent - expected < window &&
-		       send_next(pfd[0].fd))
-			;
+		       send_next(pfd[0].fd)) {
+			if (count && st.sent >= count)
+				stopping = true;
+		}
 		if (poll(pfd, nfds, 100) < 0 && errno != EINTR)
 			die("poll");
 		now = elapsed();
@@ -535,7 +579,8 @@ int main(int argc, char **argv)
 			expected = st.sent;
 			last_rx = now;
 		}
-		if (now - last_progress >= 1 || (stopping && st.sent == expected)) {
+		if ((period && now - last_progress >= period) ||
+		    (stopping && st.sent == expected)) {
 			update_socket_drops(pfd[0].fd);
 			printf("frame_loop: progress t=%.1f sent=%llu verified=%llu",
 			       now, (unsigned long long)st.sent,
@@ -548,9 +593,14 @@ int main(int argc, char **argv)
 		if (stopping && st.sent == expected)
 			break;
 	}
+	/* A duplicate of the last frames would come after them: linger */
+	while (poll(pfd, 1, 500) > 0)
+		receive_all(pfd[0].fd, &expected);
+	update_socket_drops(pfd[0].fd);
 
 	pass = !errors() && st.verified == st.sent && st.verified &&
-	       (!min_after || (marked && st.after_mark >= min_after));
+	       (!min_after || (marked && st.after_mark >= min_after)) &&
+	       st.sent >= count;
 	printf("frame_loop: result sent=%llu verified=%llu after_mark=%llu",
 	       (unsigned long long)st.sent, (unsigned long long)st.verified,
 	       (unsigned long long)st.after_mark);
