@@ -17,6 +17,7 @@ if [ "${1:-}" = --debug ]; then
 	kflag=--debug
 	# KASAN and lockdep slow the VM down: a shorter soak
 	export SVQ_SOAK_FRAMES=${SVQ_SOAK_FRAMES:-100000}
+	export SVQ_TRAFFIC_FRAMES=${SVQ_TRAFFIC_FRAMES:-100000}
 fi
 out=$repo/build/check
 rm -rf "$out"

@@ -48,7 +48,9 @@ mkdir -p "$run/out"
 	printf 'export SVQ_KDIR=%q\n' "$kdir"
 	printf 'export SVQ_HOST_CWD=%q\n' "$PWD"
 	printf 'export SVQ_MODROOT=%q\n' "$kdir/modroot"
-	[ -n "${SVQ_SOAK_FRAMES:-}" ] && printf 'export SVQ_SOAK_FRAMES=%q\n' "$SVQ_SOAK_FRAMES"
+	for v in SVQ_SOAK_FRAMES SVQ_TRAFFIC_FRAMES SVQ_TRAFFIC_CMP_FRAMES SVQ_TRAFFIC_WINDOW; do
+		if [ -n "${!v:-}" ]; then printf 'export %s=%q\n' "$v" "${!v}"; fi
+	done
 	printf 'SVQ_MODULES=('; printf '%q ' "${modules[@]}"; printf ')\n'
 	printf 'SVQ_CMD=('; printf '%q ' "$@"; printf ')\n'
 } > "$run/job"
