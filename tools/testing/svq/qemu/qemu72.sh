@@ -7,7 +7,8 @@
 # and a QMP socket (DIR/SIDE.qmp); its messages go to DIR/SIDE.log. Only
 # stock QEMU options are used. The environment can add options: to the
 # -netdev in SVQ_QEMU_NETDEV (e.g. ",x-svq=on"), to the command line in
-# SVQ_QEMU_EXTRA.
+# SVQ_QEMU_EXTRA; SVQ_QEMU_INCOMING_STOPPED=1 adds -S to an incoming QEMU
+# (it stays paused after the migration: qtest_net -s resumes it).
 #
 # Usage: qemu72.sh start DIR SIDE [incoming]
 #          (Re)start SIDE's QEMU: an earlier one is stopped first (it holds
@@ -36,6 +37,7 @@ start_side() { # dir side [incoming]
 
 	node=$(cat "$dir/$side.node")
 	[ "${3:-}" = incoming ] && incoming=(-incoming "unix:$dir/$side.mig")
+	[ "${3:-}" = incoming ] && [ "${SVQ_QEMU_INCOMING_STOPPED:-0}" = 1 ] && incoming+=(-S)
 	stop_side "$dir" "$side"
 	# A 64 KiB firmware whose reset vector halts: cli; hlt; jmp back.
 	[ -f "$dir/halt.bin" ] ||

@@ -6,7 +6,7 @@
  * firmware under TCG. Used to test the shadow device end to end with
  * Debian's unmodified QEMU 7.2 and -netdev vhost-vdpa.
  *
- * Usage: qtest_net -w DIR [-f FRAMES] [-c] [-t] [-m MIGRATIONS -x START_CMD]
+ * Usage: qtest_net -w DIR [-f FRAMES] [-c] [-t] [-s] [-m MIGRATIONS -x START_CMD]
  *   DIR holds the sockets of two QEMU processes, sides "a" and "b":
  *   a.qtest, a.qmp, b.qtest, b.qmp (see qemu72.sh); side a runs.
  *   The driver brings the device to DRIVER_OK, posts receive buffers,
@@ -29,6 +29,17 @@
  *   (frames verified while QEMU reported "setup" or "active", over the
  *   time from the QMP "migrate" to the last of them). -t changes nothing
  *   else.
+ *
+ *   -s is for destinations started with -S (qemu72.sh with
+ *   SVQ_QEMU_INCOMING_STOPPED=1): the driver checks the destination's
+ *   memory and writes the buffer of the frame in flight again while the
+ *   destination is paused, then resumes it with QMP "cont", so that its
+ *   device starts on memory as the driver left it. Without -s, qtest writes the source
+ *   made after the final memory copy can race with the destination's
+ *   device: the buffer of the frame in flight can be stale there while
+ *   its descriptor made it (qtest writes go on after the source stops; a
+ *   guest CPU would not), and the device may send it before the driver
+ *   attaches.
  *
  * Exit status: 0 when everything checked out, 3 when the destination's
  * memory lacks something the device wrote (a page missing from the dirty
@@ -63,6 +74,7 @@
 
 static FILE *qt;
 static int timing;		/* -t */
+static int resume;		/* -s */
 
 static double now(void)
 {
@@ -640,6 +652,23 @@ static int migrate_to(const char *dir, const char *start_cmd, char src, char dst
 	return pending;
 }
 
+/* -s: resume the paused destination @side in @dir. */
+static void resume_destination(const char *dir, char side)
+{
+	char path[512];
+	const char *reply;
+	FILE *qmp;
+
+	snprintf(path, sizeof(path), "%s/%c.qmp", dir, side);
+	qmp = qmp_open(path);
+	qmp_cmd(qmp, "{\"execute\": \"qmp_capabilities\"}");
+	qmp_cmd(qmp, "{\"execute\": \"cont\"}");
+	reply = qmp_cmd(qmp, "{\"execute\": \"query-status\"}");
+	if (!strstr(reply, "\"running\": true"))
+		die("destination %c: not running after cont: %s", side, reply);
+	fclose(qmp);
+}
+
 /*
  * send_verified(), and with -t the frame rate of all but the first tenth
  * of the frames (warm-up).
@@ -662,7 +691,8 @@ static void send_timed(unsigned int *n, unsigned int count, const char *where)
 }
 
 /* On the destination: everything the device wrote is there, then traffic. */
-static void check_destination(int pending, unsigned int *n, unsigned int frames)
+static void check_destination(const char *dir, char side, int pending, unsigned int *n,
+			      unsigned int frames)
 {
 	unsigned int in_flight = pending >= 0;
 	uint8_t frame[BUF_SIZE];
@@ -675,6 +705,9 @@ static void check_destination(int pending, unsigned int *n, unsigned int frames)
 		queue_check(&cvq, "control", 0);
 	/* the frame in flight goes to the next rx buffer: receive_one checks it */
 	check_rx_buffers(*n, in_flight ? rx.avail_ring[rx.last_used % QSIZE] : -1);
+	/* the pending frame's buffer is written again above: start the device */
+	if (resume)
+		resume_destination(dir, side);
 	queue_restore(&rx);
 	queue_restore(&tx);
 	if (pending >= 0 && receive_one(pending, 5000))
@@ -690,7 +723,7 @@ int main(int argc, char **argv)
 	char path[600], side = 'a';
 	int opt, pending;
 
-	while ((opt = getopt(argc, argv, "w:f:ctm:x:")) != -1) {
+	while ((opt = getopt(argc, argv, "w:f:ctsm:x:")) != -1) {
 		switch (opt) {
 		case 'w':
 			dir = optarg;
@@ -704,6 +737,9 @@ int main(int argc, char **argv)
 		case 't':
 			timing = 1;
 			break;
+		case 's':
+			resume = 1;
+			break;
 		case 'm':
 			migrations = atoi(optarg);
 			break;
@@ -715,7 +751,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!dir || optind != argc || (migrations && !start_cmd))
-		die("usage: qtest_net -w DIR [-f FRAMES] [-c] [-t] [-m MIGRATIONS -x START_CMD]");
+		die("usage: qtest_net -w DIR [-f FRAMES] [-c] [-t] [-s]%s",
+		    " [-m MIGRATIONS -x START_CMD]");
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	snprintf(path, sizeof(path), "%s/a.qtest", dir);
 	qtest_connect(path);
@@ -735,7 +772,7 @@ int main(int argc, char **argv)
 		pending = migrate_to(dir, start_cmd, side, dst, &n, &during, i + 1);
 		snprintf(path, sizeof(path), "%s/%c.qtest", dir, dst);
 		qtest_connect(path);
-		check_destination(pending, &n, frames);
+		check_destination(dir, dst, pending, &n, frames);
 		if (use_cvq)
 			cvq_set_mac(dst);
 		printf("migration %u, %c -> %c: %u frames while it ran%s; ", i + 1, side, dst,
