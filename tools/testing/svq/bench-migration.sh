@@ -21,9 +21,12 @@
 # A run measures frames/s on the source before the migration (steady
 # state: FRAMES less a tenth of warm-up), query-migrate's total-time and
 # downtime, frames/s while the migration ran and on the destination, and
-# whether every frame and the destination's memory checked out. The report
-# gives every run, then the median of the passing runs of each
-# configuration and the ratio x-svq / ours.
+# whether every frame and the destination's memory checked out, and what
+# became of the frame in flight at the switch-over if there was one. The
+# report gives every run, then per configuration the median of each value
+# over the runs that measured it (a run can fail after its migration
+# completed, on the destination) with the ratio x-svq / ours, and how many
+# runs passed every check.
 #
 # Then, once and not alternated (it reloads vdpa_sim, so it comes last;
 # SVQ_BENCH_VA=0 skips it): x-svq in VA mode, vdpa_sim use_va=1 with guest
@@ -43,7 +46,7 @@ qemu_dir=$SVQ_REPO/tools/testing/svq/qemu
 raw=${SVQ_OUT:-/tmp}/migration
 mkdir -p "$raw"
 tsv=$raw/results.tsv
-printf 'config\tround\trc\tsource_fps\ttotal_ms\tdowntime_ms\tsetup_ms\tduring_frames\tduring_fps\tdest_fps\tframes_verified\n' > "$tsv"
+printf 'config\tround\trc\tsource_fps\ttotal_ms\tdowntime_ms\tsetup_ms\tduring_frames\tduring_fps\tdest_fps\tframes_verified\tin_flight\n' > "$tsv"
 
 # run_xsvq WORK: the x-svq configuration on two plain vdpa_sim_net devices
 run_xsvq()
@@ -88,19 +91,27 @@ num()
 # one CONFIG ROUND [LABEL]: run CONFIG once, keep its log, add a TSV row
 one()
 {
-	local config=$1 round=$2 label=${3:-$1} work log rc=0 verified
+	local config=$1 round=$2 label=${3:-$1} work log rc=0 verified in_flight=-
 	work=$(mktemp -d)
 	log=$raw/$label-round$round.log
 	"run_${config/-/}" "$work" > "$log" 2>&1 || rc=$?
 	rm -rf "$work"
 	verified=$(sed -n 's/^\([0-9]*\) frames verified, 1 migrations$/\1/p' "$log")
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$round" "$rc" \
+	# the frame in flight at the switch-over, if there was one
+	if grep -q 'one in flight at the switch-over delivered' "$log"; then
+		in_flight=delivered
+	elif grep -q 'in flight at the switch-over, lost' "$log"; then
+		in_flight=lost
+	elif grep -q 'destination memory checked' "$log"; then
+		in_flight=none
+	fi
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$round" "$rc" \
 		"$(num "$log" 'source: [0-9]* frames in [0-9.]* s,')" \
 		"$(num "$log" 'total-time')" "$(num "$log" 'downtime')" \
 		"$(num "$log" 'setup-time')" "$(num "$log" 'ms, setup-time [0-9]* ms,')" \
 		"$(num "$log" 's during,')" \
 		"$(num "$log" 'destination: [0-9]* frames in [0-9.]* s,')" \
-		"${verified:-0}" >> "$tsv"
+		"${verified:-FAIL}" "$in_flight" >> "$tsv"
 	echo "  round $round $label: exit $rc ($(date +%T))"
 }
 
@@ -152,47 +163,53 @@ cols = [('source_fps', 'frames/s before migration (source, steady state)'),
         ('dest_fps', 'frames/s after migration (destination)')]
 
 print()
-print('%-9s %5s %4s %10s %9s %9s %7s %7s %9s %9s %9s' %
+print('%-9s %5s %4s %10s %8s %7s %5s %6s %8s %9s %8s %9s' %
       ('config', 'round', 'exit', 'before f/s', 'total ms', 'down ms', 'setup', 'during',
-       'during/s', 'after f/s', 'verified'))
+       'during/s', 'after f/s', 'verified', 'in flight'))
 for r in rows:
-    print('%-9s %5s %4s %10s %9s %9s %7s %7s %9s %9s %9s' %
+    print('%-9s %5s %4s %10s %8s %7s %5s %6s %8s %9s %8s %9s' %
           (r['config'], r['round'], r['rc'], r['source_fps'], r['total_ms'], r['downtime_ms'],
            r['setup_ms'], r['during_frames'], r['during_fps'], r['dest_fps'],
-           r['frames_verified']))
+           r['frames_verified'], r['in_flight']))
 
 
 def median(config, col):
-    v = [float(r[col]) for r in rows
-         if r['config'] == config and r['rc'] == '0' and r[col] != '-']
+    v = [float(r[col]) for r in rows if r['config'] == config and r[col] != '-']
     return (statistics.median(v), len(v)) if v else (None, 0)
 
 
-def fmt(v):
-    return '-' if v is None else ('%.1f' % v if v < 100 else '%.0f' % v)
+def fmt(v, n, runs):
+    s = '-' if v is None else ('%.1f' % v if v < 100 else '%.0f' % v)
+    return s if n == runs else '%s (%d)' % (s, n)
 
 
+nruns = {c: sum(r['config'] == c for r in rows) for c in ('ours', 'x-svq')}
 print()
-print('median of the passing runs   %10s %10s %12s' % ('ours', 'x-svq', 'x-svq/ours'))
+print('median over the runs that measured it (their number in parentheses when not all)')
+print('%-45s %10s %10s %10s' % ('', 'ours', 'x-svq', 'x-svq/ours'))
 for col, name in cols:
     (a, na), (b, nb) = median('ours', col), median('x-svq', col)
     ratio = '%.2f' % (b / a) if a and b is not None else '-'
-    print('%-45s %8s %8s %8s' % (name, fmt(a), fmt(b), ratio))
+    print('%-45s %10s %10s %10s' % (name, fmt(a, na, nruns['ours']),
+                                    fmt(b, nb, nruns['x-svq']), ratio))
+print()
 for config in ('ours', 'x-svq', 'x-svq-va'):
     runs = [r for r in rows if r['config'] == config]
     if not runs:
         continue
     ok = sum(r['rc'] == '0' for r in runs)
+    flight = {k: sum(r['in_flight'] == k for r in runs) for k in ('delivered', 'lost', 'none')}
     print('%s: %d of %d runs passed (every frame before, during and after the migration '
-          'verified, destination memory checked)' % (config, ok, len(runs)))
+          'verified, destination memory checked); a frame in flight at the switch-over: '
+          'delivered %d, lost %d, none in flight %d' %
+          (config, ok, len(runs), flight['delivered'], flight['lost'], flight['none']))
     for r in runs:
         if r['rc'] == '0':
             continue
         log = os.path.join(raw, '%s-round%s.log' % (config, r['round']))
         lines = [l.rstrip() for l in open(log, errors='replace')]
         why = [l for l in lines if l.startswith(('qtest_net:', 'frame ', 'QEMU ', 'kernel: '))]
-        print('  round %s failed (exit %s, %s frames verified); its messages:' %
-              (r['round'], r['rc'], r['frames_verified']))
+        print('  round %s failed (exit %s); its messages:' % (r['round'], r['rc']))
         for l in why[:12]:
             print('    ' + l)
 EOF
