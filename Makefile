@@ -6,7 +6,8 @@
 #   make check    every gate and test; ends with "N passed, N failed"
 #   make demo     boot the test VM and show the product at work
 #   make check-debug   make check on the debug kernel (KASAN, lockdep, ...)
-#   make bench    frames/s passthrough vs shadow, switch pause (not a test)
+#   make bench    frames/s passthrough vs shadow, switch pause; migration,
+#                 ours vs QEMU's x-svq=on (not a test)
 
 SVQ := tools/testing/svq
 

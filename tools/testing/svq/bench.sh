@@ -1,8 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make bench: build, boot the test VM once, run the benchmark there. The
-# report and its raw numbers go to stdout and build/bench/.
+# make bench: build, boot the test VM once, run the benchmarks there:
+#   1. the mini-VMM (vhost_vdpa_svq_bench): frames/s passthrough vs shadow
+#      vs shadow with logging, and the switch pause;
+#   2. bench-migration.sh: live migration with Debian's QEMU 7.2 of the
+#      qtest-driven guest, our shadow device vs QEMU's x-svq=on as the
+#      reference (frames/s, total time, downtime, frames verified).
+# The report goes to stdout and build/bench/bench-STAMP.txt, the raw
+# output of the migration runs to build/bench/STAMP/migration/.
+#
+# Environment: SVQ_BENCH_FRAMES, SVQ_BENCH_ROUNDS (mini-VMM: 20000, 5),
+# SVQ_BENCH_MIG_ROUNDS, SVQ_BENCH_MIG_FRAMES (migration: 3, 300; 0 rounds
+# skips it), SVQ_BENCH_VA=0 skips the one x-svq run in VA mode.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
@@ -10,11 +20,18 @@ repo=$(cd "$here/../../.." && pwd)
 kdir=$("$here/kernel.sh" | tail -n 1)
 make -s -C "$kdir" M="$repo" modules
 make -s -C "$repo/tools/testing/selftests/vhost_vdpa_svq" KDIR="$kdir"
+make -s -C "$here/qemu"
 mkdir -p "$repo/build/bench"
-out=$repo/build/bench/bench-$(date +%Y%m%d-%H%M%S).txt
-"$here/vm-run.sh" --kernel "$kdir" --timeout 3000 \
+stamp=$(date +%Y%m%d-%H%M%S)
+out=$repo/build/bench/bench-$stamp.txt
+start=$(date +%s)
+mig_rounds=${SVQ_BENCH_MIG_ROUNDS:-3}
+"$here/vm-run.sh" --kernel "$kdir" --timeout 3000 --out "$repo/build/bench/$stamp" \
 	--module "$repo/drivers/vdpa/svq/vhost_vdpa_svq.ko" -- \
 	bash -c ". tools/testing/svq/lib.sh && export SVQ_REPO=\$PWD && svq_load_stack &&
-		 tools/testing/selftests/vhost_vdpa_svq/vhost_vdpa_svq_bench ${SVQ_BENCH_FRAMES:-20000} ${SVQ_BENCH_ROUNDS:-5}" |
+		 tools/testing/selftests/vhost_vdpa_svq/vhost_vdpa_svq_bench ${SVQ_BENCH_FRAMES:-20000} ${SVQ_BENCH_ROUNDS:-5} &&
+		 if [ $mig_rounds -gt 0 ]; then SVQ_BENCH_VA=${SVQ_BENCH_VA:-1} \
+			tools/testing/svq/bench-migration.sh $mig_rounds ${SVQ_BENCH_MIG_FRAMES:-300}; fi" |
 	tee "$out"
-echo "raw numbers kept in ${out#"$repo"/}"
+echo "bench took $(($(date +%s) - start)) s; report kept in ${out#"$repo"/}," \
+     "raw migration runs in build/bench/$stamp/migration/"

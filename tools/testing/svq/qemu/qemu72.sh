@@ -5,7 +5,9 @@
 # per side ("a", "b"), each on the vhost-vdpa node named in DIR/SIDE.node,
 # with a halting firmware, a qtest socket (DIR/SIDE.qtest, for qtest_net)
 # and a QMP socket (DIR/SIDE.qmp); its messages go to DIR/SIDE.log. Only
-# stock QEMU options are used.
+# stock QEMU options are used. The environment can add options: to the
+# -netdev in SVQ_QEMU_NETDEV (e.g. ",x-svq=on"), to the command line in
+# SVQ_QEMU_EXTRA.
 #
 # Usage: qemu72.sh start DIR SIDE [incoming]
 #          (Re)start SIDE's QEMU: an earlier one is stopped first (it holds
@@ -41,7 +43,7 @@ start_side() { # dir side [incoming]
 			> "$dir/halt.bin"
 	ulimit -l unlimited
 	qemu-system-x86_64 -accel tcg -m 128 -nodefaults -display none -bios "$dir/halt.bin" \
-		-netdev vhost-vdpa,vhostdev="$node",id=n0 \
+		-netdev vhost-vdpa,vhostdev="$node",id=n0"${SVQ_QEMU_NETDEV:-}" \
 		-device virtio-net-pci,netdev=n0,romfile=,disable-legacy=on,mac=52:54:00:00:00:02 \
 		-qtest unix:"$dir/$side.qtest",server=on,wait=off -qtest-log /dev/null \
 		-qmp unix:"$dir/$side.qmp",server=on,wait=off \

@@ -6,7 +6,7 @@
  * firmware under TCG. Used to test the shadow device end to end with
  * Debian's unmodified QEMU 7.2 and -netdev vhost-vdpa.
  *
- * Usage: qtest_net -w DIR [-f FRAMES] [-c] [-m MIGRATIONS -x START_CMD]
+ * Usage: qtest_net -w DIR [-f FRAMES] [-c] [-t] [-m MIGRATIONS -x START_CMD]
  *   DIR holds the sockets of two QEMU processes, sides "a" and "b":
  *   a.qtest, a.qmp, b.qtest, b.qmp (see qemu72.sh); side a runs.
  *   The driver brings the device to DRIVER_OK, posts receive buffers,
@@ -21,6 +21,14 @@
  *   the guest memory there: the used rings and indices, and every receive
  *   buffer byte for byte (the device's writes during migration must have
  *   been logged); then FRAMES more frames.
+ *
+ *   With -t it also prints "timing:" lines for make bench: the frame rate
+ *   on the source (FRAMES less a tenth for warm-up) and on each
+ *   destination, and per migration QEMU's "total-time", "downtime" and
+ *   "setup-time" (query-migrate, in ms) and the frame rate while it ran
+ *   (frames verified while QEMU reported "setup" or "active", over the
+ *   time from the QMP "migrate" to the last of them). -t changes nothing
+ *   else.
  *
  * Exit status: 0 when everything checked out, 3 when the destination's
  * memory lacks something the device wrote (a page missing from the dirty
@@ -54,6 +62,15 @@
 #define EXIT_LOST	3		/* device writes missing on the destination */
 
 static FILE *qt;
+static int timing;		/* -t */
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 /* errx() prints "qtest_net: message" and exits */
 #define die(...)	errx(1, __VA_ARGS__)
@@ -350,13 +367,48 @@ static const char *qmp_cmd(FILE *f, const char *cmd)
 }
 
 /* The migration status from query-migrate ("none" before any). */
-static void migration_status(FILE *qmp, char *buf, size_t len)
+static const char *migration_status(FILE *qmp, char *buf, size_t len)
 {
 	const char *reply = qmp_cmd(qmp, "{\"execute\": \"query-migrate\"}");
 	const char *p = strstr(reply, "\"status\": \"");
 
 	snprintf(buf, len, "%s", p ? p + strlen("\"status\": \"") : "none");
 	buf[strcspn(buf, "\"")] = '\0';
+	return reply;
+}
+
+/* The number after "@key": in @reply, or -1 when it is absent. */
+static long long json_number(const char *reply, const char *key)
+{
+	char pattern[64];
+	const char *p;
+
+	snprintf(pattern, sizeof(pattern), "\"%s\": ", key);
+	p = strstr(reply, pattern);
+	return p ? strtoll(p + strlen(pattern), NULL, 10) : -1;
+}
+
+/*
+ * -t: print query-migrate's times of a completed migration. QEMU 7.2 can
+ * answer "completed" before it has filled them in (total-time 0): ask
+ * again, for up to 5 s.
+ */
+static void print_migration_times(FILE *qmp, const char *reply, unsigned int migration,
+				  double secs, unsigned int during)
+{
+	struct timespec ts = { 0, 100000000 };
+	char status[64];
+	int i;
+
+	for (i = 0; i < 50 && json_number(reply, "total-time") <= 0; i++) {
+		nanosleep(&ts, NULL);
+		reply = migration_status(qmp, status, sizeof(status));
+	}
+	printf("timing: migration %u: total-time %lld ms, downtime %lld ms, setup-time %lld ms, ",
+	       migration, json_number(reply, "total-time"), json_number(reply, "downtime"),
+	       json_number(reply, "setup-time"));
+	printf("%u frames in %.3f s during, %.1f frames/s during\n", during, secs,
+	       secs > 0 ? during / secs : 0);
 }
 
 static unsigned int rx_seq[QSIZE];	/* frame last received in each rx buffer */
@@ -519,10 +571,12 @@ static void device_init(void)
  * frame still in flight at the switch-over, or -1.
  */
 static int migrate_to(const char *dir, const char *start_cmd, char src, char dst,
-		      unsigned int *n, unsigned int *during)
+		      unsigned int *n, unsigned int *during, unsigned int migration)
 {
 	char path[512], cmd[700], status[64];
+	const char *reply;
 	int pending = -1;
+	double start, last;
 	FILE *qmp;
 
 	snprintf(cmd, sizeof(cmd), "%s %c incoming", start_cmd, dst);
@@ -548,9 +602,11 @@ static int migrate_to(const char *dir, const char *start_cmd, char src, char dst
 	qmp_cmd(qmp,
 		"{\"execute\": \"migrate-set-capabilities\", \"arguments\": {\"capabilities\": [{\"capability\": \"pause-before-switchover\", \"state\": true}]}}");
 	qmp_cmd(qmp, cmd);
+	start = now();
+	last = start;
 	*during = 0;
 	for (;;) {
-		migration_status(qmp, status, sizeof(status));
+		reply = migration_status(qmp, status, sizeof(status));
 		if (strcmp(status, "active") && strcmp(status, "setup"))
 			break;
 		send_one(*n);
@@ -560,6 +616,7 @@ static int migrate_to(const char *dir, const char *start_cmd, char src, char dst
 		}
 		++*n;
 		++*during;
+		last = now();
 	}
 	while (!strcmp(status, "active") || !strcmp(status, "setup"))
 		migration_status(qmp, status, sizeof(status));
@@ -567,7 +624,9 @@ static int migrate_to(const char *dir, const char *start_cmd, char src, char dst
 		qmp_cmd(qmp,
 			"{\"execute\": \"migrate-continue\", \"arguments\": {\"state\": \"pre-switchover\"}}");
 	while (!strcmp(status, "pre-switchover") || !strcmp(status, "device"))
-		migration_status(qmp, status, sizeof(status));
+		reply = migration_status(qmp, status, sizeof(status));
+	if (timing && !strcmp(status, "completed"))
+		print_migration_times(qmp, reply, migration, last - start, *during);
 	fclose(qmp);
 	if (strcmp(status, "completed"))
 		die("migration %c -> %c: %s", src, dst, status);
@@ -575,6 +634,27 @@ static int migrate_to(const char *dir, const char *start_cmd, char src, char dst
 		die("migration %c -> %c: only %u frames while it ran, too few to test", src, dst,
 		    *during);
 	return pending;
+}
+
+/*
+ * send_verified(), and with -t the frame rate of all but the first tenth
+ * of the frames (warm-up).
+ */
+static void send_timed(unsigned int *n, unsigned int count, const char *where)
+{
+	unsigned int warm = count / 10;
+	double secs;
+
+	if (!timing || count == warm) {
+		send_verified(n, count, where);
+		return;
+	}
+	send_verified(n, warm, where);
+	secs = now();
+	send_verified(n, count - warm, where);
+	secs = now() - secs;
+	printf("timing: %s: %u frames in %.3f s, %.1f frames/s\n", where, count - warm, secs,
+	       (count - warm) / secs);
 }
 
 /* On the destination: everything the device wrote is there, then traffic. */
@@ -590,7 +670,7 @@ static void check_destination(int pending, unsigned int *n, unsigned int frames)
 	check_rx_buffers(*n, in_flight ? rx.avail_ring[rx.last_used % QSIZE] : -1);
 	if (pending >= 0 && receive_one(pending, 5000))
 		die("frame %d, in flight at the switch-over, lost", pending);
-	send_verified(n, frames, "destination");
+	send_timed(n, frames, "destination");
 	check_rx_buffers(*n, -1);
 }
 
@@ -601,7 +681,7 @@ int main(int argc, char **argv)
 	char path[600], side = 'a';
 	int opt, pending;
 
-	while ((opt = getopt(argc, argv, "w:f:cm:x:")) != -1) {
+	while ((opt = getopt(argc, argv, "w:f:ctm:x:")) != -1) {
 		switch (opt) {
 		case 'w':
 			dir = optarg;
@@ -611,6 +691,9 @@ int main(int argc, char **argv)
 			break;
 		case 'c':
 			use_cvq = 1;
+			break;
+		case 't':
+			timing = 1;
 			break;
 		case 'm':
 			migrations = atoi(optarg);
@@ -623,14 +706,15 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!dir || optind != argc || (migrations && !start_cmd))
-		die("usage: qtest_net -w DIR [-f FRAMES] [-c] [-m MIGRATIONS -x START_CMD]");
+		die("usage: qtest_net -w DIR [-f FRAMES] [-c] [-t]%s",
+		    " [-m MIGRATIONS -x START_CMD]");
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	snprintf(path, sizeof(path), "%s/a.qtest", dir);
 	qtest_connect(path);
 	device_init();
 	if (use_cvq)
 		cvq_set_mac(side);
-	send_verified(&n, frames, "source");
+	send_timed(&n, frames, "source");
 	printf("side a: %u frames verified\n", frames);
 	/* 48 MiB of non-zero guest memory: a migration takes a while */
 	if (migrations)
@@ -640,7 +724,7 @@ int main(int argc, char **argv)
 		char dst = side == 'a' ? 'b' : 'a';
 
 		printf("migration %u, %c -> %c: starting at frame %u\n", i + 1, side, dst, n);
-		pending = migrate_to(dir, start_cmd, side, dst, &n, &during);
+		pending = migrate_to(dir, start_cmd, side, dst, &n, &during, i + 1);
 		snprintf(path, sizeof(path), "%s/%c.qtest", dir, dst);
 		qtest_connect(path);
 		check_destination(pending, &n, frames);
