@@ -610,7 +610,13 @@ static int migrate_to(const char *dir, const char *start_cmd, char src, char dst
 		if (strcmp(status, "active") && strcmp(status, "setup"))
 			break;
 		send_one(*n);
-		if (receive_one(*n, 2000)) {
+		/* wait for it, or for the VM to stop: the pause is downtime */
+		while (receive_one(*n, 20)) {
+			reply = migration_status(qmp, status, sizeof(status));
+			if (strcmp(status, "active") && strcmp(status, "setup"))
+				break;
+		}
+		if (strcmp(status, "active") && strcmp(status, "setup")) {
 			pending = (*n)++;	/* in flight: the destination delivers it */
 			break;
 		}
