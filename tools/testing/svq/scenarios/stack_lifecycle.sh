@@ -103,6 +103,34 @@ echo lower4 > $drv/unbind
 gone dev svq4
 [ ! -e /sys/class/net/"$ifname" ]
 gone mgmtdev vdpa/lower4
+# The unbind takes no vdpa core lock: it completes while "vdpa dev del" of
+# another device holds that lock (waiting for its VMM to close), and leaves
+# a dead upper device that no driver can bind, until the lock is free
+vdpa dev add name holder mgmtdev vdpasim_net
+svq_bind holder vhost_vdpa
+exec 4<> "$(svq_vhost_dev holder)"
+echo lower4 > $drv/bind
+wait_for 'vdpa mgmtdev show vdpa/lower4 >/dev/null 2>&1'
+vdpa dev add name svq4 mgmtdev vdpa/lower4
+svq_vhost_dev svq4 > /dev/null
+(exec 4>&-; vdpa dev del holder) &
+holder=$!
+sleep 1
+kill -0 $holder
+echo lower4 > $drv/unbind
+[ ! -e /sys/bus/vdpa/devices/svq4/driver ]
+[ "$(cat /sys/bus/vdpa/devices/svq4/driver_override)" = vhost_vdpa_svq ]
+[ "$(cat /sys/bus/vdpa/devices/svq4/lower)" = lower4 ]
+[ "$(cat /sys/bus/vdpa/devices/svq4/state)" = passthrough ]
+expect_fail sh -c 'echo svq4 > /sys/bus/vdpa/drivers/vhost_vdpa/bind'
+echo vhost_vdpa > /sys/bus/vdpa/devices/svq4/driver_override
+expect_fail sh -c 'echo svq4 > /sys/bus/vdpa/drivers/vhost_vdpa/bind'
+[ ! -e /sys/bus/vdpa/devices/svq4/driver ]
+kill -0 $holder
+exec 4>&-
+wait $holder
+gone dev svq4
+gone mgmtdev vdpa/lower4
 vdpa dev del lower4
 
 # Unbinding races with vdpa dev del of the lower and the upper device and
