@@ -186,7 +186,8 @@ struct svq_as {
  * @mgmt_registered: @mgmt is on the vdpa core's list
  * @register_work: registers @mgmt outside the probe path
  * @unregister_work: unregisters @mgmt (and so the upper) after removal
- * @lock: protects @upper and @removed
+ * @lock: protects @upper and @removed, and serializes the quiescing of
+ *	  @upper (whoever takes it next finds the lower device unused)
  * @upper: the upper device stacked on this one, if any
  * @removed: the lower device has been unbound; nothing may use it
  * @node: entry in the module's list of claimed devices
@@ -220,6 +221,8 @@ struct svq_lower {
  * @vqs: per virtqueue state
  * @stats: counters
  * @needs_reset: a virtqueue broke (hostile guest): reported in the status
+ * @quiesced: the lower device is detached and no driver can bind; under
+ *	      the owner's lock
  * @config_cb_lock: protects @config_cb
  * @config_cb: the driver's config change callback
  * @config_work: calls @config_cb once the device needs a reset
@@ -255,6 +258,7 @@ struct svq_dev {
 	struct svq_vq *vqs;
 	struct svq_stats stats;
 	bool needs_reset;
+	bool quiesced;
 	spinlock_t config_cb_lock;	/* protects config_cb */
 	struct vdpa_callback config_cb;
 	struct work_struct config_work;
@@ -359,7 +363,7 @@ size_t svq_log_pinned_bytes(struct svq_dev *svq);
 void svq_vq_stop_all(struct svq_dev *svq, struct vdpa_device *lower);
 
 void svq_mgmt_init(struct svq_lower *sl);
-void svq_upper_remove(struct svq_lower *sl);
+void svq_upper_lower_gone(struct svq_lower *sl, bool deleting);
 extern struct device *svq_root_dev;
 
 extern const struct attribute_group *svq_dev_groups[];

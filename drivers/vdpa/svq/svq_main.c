@@ -9,12 +9,16 @@
  * upper device that vhost-vdpa or virtio_vdpa bind to. See
  * Documentation/driver-api/vdpa-svq.rst.
  *
- * Locking: the vdpa core holds its global vdpa_dev_lock around dev_add,
- * dev_del and every unregistration of a vdpa device, so the lower
- * device's remove() runs with it held (sysfs unbind, the one path that
- * would not, is suppressed), and may unregister the upper device
- * directly. Management devices are registered and unregistered from an
- * ordered workqueue, outside any vdpa core path.
+ * Locking: the lower device's remove() runs in two contexts
+ * (svq_remove()). When the lower device is deleted, the vdpa core holds
+ * its global vdpa_dev_lock; on a sysfs unbind it does not, and remove()
+ * must not take it: "vdpa dev del" of the lower device holds it while it
+ * waits for the lower device's device_lock, which the unbinding thread
+ * holds around remove(). So remove() quiesces the upper device without
+ * any vdpa core lock, and unregisters it only in the first context; after
+ * an unbind the dead upper device goes with the management device.
+ * Management devices are registered and unregistered from an ordered
+ * workqueue, outside any vdpa core path.
  */
 
 #include <linux/debugfs.h>
@@ -218,28 +222,64 @@ static int svq_probe(struct vdpa_device *vdev)
 	return 0;
 }
 
+static int svq_match_ptr(struct device *dev, const void *data)
+{
+	return dev == data;
+}
+
 /*
- * Runs with vdpa_dev_lock held (vdpa dev del, the parent's management
- * device going away), or from vdpa_unregister_driver() at module exit,
- * when no upper device can exist (each one holds a module reference).
+ * Is @vdev being deleted? device_del() takes a device off its bus's list
+ * (bus_remove_device(), drivers/base/bus.c:632-633) before it unbinds the
+ * driver (bus.c:637), so a device being deleted is no longer found there.
+ */
+static bool svq_lower_deleting(struct vdpa_device *vdev)
+{
+	struct device *dev = bus_find_device(vdev->dev.bus, NULL, &vdev->dev,
+					     svq_match_ptr);
+
+	put_device(dev);
+	return !dev;
+}
+
+/*
+ * The lower device unbinds. Line numbers are Linux 6.12's.
+ *
+ * Deleted (vdpa dev del, its parent's management device or driver going
+ * away): every deletion of a vdpa device is a device_unregister() by
+ * _vdpa_unregister_device() or vdpa_unregister_device() (vdpa.c:248,259),
+ * under vdpa_dev_lock held for writing. If this thread is not that one
+ * (a sysfs unbind won the race for the device_lock), that thread holds the
+ * lock and waits for our device_lock (device_release_driver(), bus.c:637)
+ * until we return. Either way no other vdpa core operation runs until
+ * then, and the upper device is unregistered here with what
+ * _vdpa_unregister_device() does.
+ *
+ * Unbound through sysfs (unbind_store(), bus.c:235-250, takes only the
+ * device_lock) or at module exit (no upper device then): vdpa_dev_lock is
+ * not held and must not be taken, because a concurrent deletion of the
+ * lower device holds it and waits for our device_lock:
+ * vdpa_unregister_device() or vdpa_mgmtdev_unregister() here would
+ * deadlock. The upper device is only quiesced: its driver unbinds (without
+ * any vdpa core lock, like its own sysfs unbind), the lower device is
+ * detached and reset, so nothing uses it after return. The dead upper
+ * device stays registered until the unregister work (vdpa_dev_lock taken
+ * there, with no device_lock held) removes the management device and it.
+ *
+ * The snapshot is safe: a device seen off the bus stays off, and one seen
+ * on it only makes us leave the upper device to the work, which is right
+ * in both cases.
  */
 static void svq_remove(struct vdpa_device *vdev)
 {
 	struct svq_lower *sl = dev_get_drvdata(&vdev->dev);
 
-	mutex_lock(&sl->lock);
-	sl->removed = true;
-	mutex_unlock(&sl->lock);
-	svq_upper_remove(sl);
-	sl->vdev = NULL;
+	svq_upper_lower_gone(sl, svq_lower_deleting(vdev));
 	queue_work(svq_wq, &sl->unregister_work);
 }
 
 static struct vdpa_driver svq_driver = {
 	.driver = {
 		.name = SVQ_DRV_NAME,
-		/* remove() relies on vdpa_dev_lock being held: no unbind file */
-		.suppress_bind_attrs = true,
 	},
 	.probe = svq_probe,
 	.remove = svq_remove,

@@ -163,47 +163,105 @@ unlock:
 	return ret;
 }
 
-/**
- * svq_upper_remove() - unregister the upper device of a lower device
- * @sl: the claim record of the lower device
+/*
+ * Stop every use of the lower device by its upper device @svq, which stays
+ * registered. The upper device's driver is unbound first, while the lower
+ * device still serves it (vhost-vdpa's remove waits for its file to be
+ * closed; virtio_vdpa frees its rings, allocated on the lower device's DMA
+ * device). Then the lower device is detached: from then on the upper
+ * device reports a maximum ring size of 0 against a minimum of 1, so
+ * vdpa_dev_probe() refuses it to every driver, and the driver_override set
+ * here keeps drivers_probe from trying. A driver that bound in between
+ * (its probe passed that check before the detach) is unbound again, then
+ * the lower device is reset with its callbacks cleared.
  *
- * The upper device's drivers unbind first (quiescing the lower device
- * through it), then the lower device is detached and reset with its
- * callbacks cleared, so that nothing refers to the upper device when its
- * last reference goes.
- *
- * Context: process context, vdpa_dev_lock held.
+ * Takes no vdpa core lock: device_release_driver() needs none (it is what
+ * the sysfs unbind file does).
  */
-void svq_upper_remove(struct svq_lower *sl)
+static void svq_upper_quiesce(struct svq_lower *sl, struct svq_dev *svq)
 {
+	struct vdpa_device *lower = sl->vdev;
+	struct device *dev = &svq->vdpa.dev;
 	struct vdpa_callback no_cb = {};
-	struct vdpa_device *lower;
-	struct svq_dev *svq;
 	u16 i;
 
-	mutex_lock(&sl->lock);
-	svq = sl->upper;
-	sl->upper = NULL;
-	lower = sl->vdev;
-	mutex_unlock(&sl->lock);
-	if (!svq)
+	lockdep_assert_held(&sl->lock);
+	if (svq->quiesced)
 		return;
-
-	get_device(&svq->vdpa.dev);
-	_vdpa_unregister_device(&svq->vdpa);
+	/* only this driver matches from now on, and it refuses upper devices */
+	if (device_set_driver_override(dev, SVQ_DRV_NAME))
+		dev_dbg(dev, "no memory for driver_override\n");
+	device_release_driver(dev);
 	svq_detach_lower(svq);
+	device_release_driver(dev);
+	/* no driver can use it any more: drop the lower device's DMA device */
+	device_lock(dev);
+	svq->vdpa.dma_dev = dev;
+	device_unlock(dev);
 	vdpa_reset(lower, 0);
 	/* the lower device stopped: shadow rings can go */
 	svq_vq_stop_all(svq, lower);
 	for (i = 0; i < svq->nvqs; i++)
 		lower->config->set_vq_cb(lower, i, &no_cb);
-	dev_info(&lower->dev, "upper device %s removed\n", dev_name(&svq->vdpa.dev));
-	put_device(&svq->vdpa.dev);
+	svq->quiesced = true;
 }
 
+/**
+ * svq_upper_lower_gone() - the lower device is unbinding from this driver
+ * @sl: the claim record of the lower device
+ * @deleting: the lower device is being deleted (off the bus already), so
+ *	      vdpa_dev_lock is held until this returns (see svq_remove())
+ *
+ * Quiesces the upper device, if any, so that nothing uses the lower device
+ * after return. When @deleting, the upper device is also unregistered;
+ * otherwise it stays registered, dead, until svq_dev_del() unregisters it
+ * (vdpa dev del, or the management device going away).
+ *
+ * Context: process context, the lower device's device_lock held.
+ */
+void svq_upper_lower_gone(struct svq_lower *sl, bool deleting)
+{
+	struct svq_dev *svq;
+
+	mutex_lock(&sl->lock);
+	sl->removed = true;
+	svq = sl->upper;
+	if (svq) {
+		svq_upper_quiesce(sl, svq);
+		if (deleting)
+			sl->upper = NULL;
+		else
+			svq = NULL;
+	}
+	sl->vdev = NULL;
+	mutex_unlock(&sl->lock);
+	if (!svq)
+		return;
+	dev_info(&svq->vdpa.dev, "removed from %s\n", sl->name);
+	/*
+	 * _vdpa_unregister_device() minus its lockdep assertion: the lock
+	 * is held, but perhaps by the thread deleting the lower device
+	 * while this one unbinds it (svq_remove()).
+	 */
+	device_unregister(&svq->vdpa.dev);
+}
+
+/*
+ * vdpa dev del, or the management device going away: vdpa_dev_lock held.
+ * The upper device may be dead already (its lower device unbound).
+ */
 static void svq_dev_del(struct vdpa_mgmt_dev *mgmt, struct vdpa_device *vdev)
 {
-	svq_upper_remove(container_of(mgmt, struct svq_lower, mgmt));
+	struct svq_lower *sl = container_of(mgmt, struct svq_lower, mgmt);
+	struct svq_dev *svq = vdpa_to_svq(vdev);
+
+	mutex_lock(&sl->lock);
+	svq_upper_quiesce(sl, svq);
+	if (sl->upper == svq)
+		sl->upper = NULL;
+	mutex_unlock(&sl->lock);
+	dev_info(&vdev->dev, "removed from %s\n", sl->name);
+	_vdpa_unregister_device(vdev);
 }
 
 static const struct vdpa_mgmtdev_ops svq_mgmtdev_ops = {

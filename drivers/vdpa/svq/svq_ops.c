@@ -193,13 +193,13 @@ static u16 svq_get_vq_num_max(struct vdpa_device *vdev)
  * svq_get_vq_num_min() - vdpa_config_ops.get_vq_num_min, forwarded to the lower device
  * @vdev: the upper device
  *
- * Return: what the lower device returns; without one (removed), a
- * value saying the device is gone or needs a reset.
+ * Return: what the lower device returns; without one (removed), 1: above
+ * svq_get_vq_num_max()'s 0, so that vdpa_dev_probe() refuses the device.
  */
 static u16 svq_get_vq_num_min(struct vdpa_device *vdev)
 {
 	struct vdpa_device *lower;
-	u16 ret = 0;
+	u16 ret = 1;
 	int srcu;
 
 	lower = svq_lower_lock(vdev, &srcu);

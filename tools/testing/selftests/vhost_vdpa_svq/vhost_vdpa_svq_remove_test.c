@@ -3,8 +3,10 @@
  * Removing the lower device while a VMM holds the upper device's
  * /dev/vhost-vdpa-N open with traffic set up: "vdpa dev del" of the lower
  * device waits for the VMM to close (vhost-vdpa's remove does), then the
- * upper and lower devices are gone, 20 times in a row. The runner checks
- * the kernel log and that every module unloads afterwards.
+ * upper and lower devices are gone, 20 times in a row. The same with the
+ * lower device unbound through sysfs instead of deleted, and with the
+ * upper device deleted. The runner checks the kernel log and that every
+ * module unloads afterwards.
  */
 #include <errno.h>
 #include <signal.h>
@@ -37,6 +39,17 @@ static int wait_ms(pid_t pid, int ms)
 		if (waitpid(pid, &status, WNOHANG) == pid)
 			return WIFEXITED(status) ? WEXITSTATUS(status) : -EINTR;
 		usleep(10000);
+	}
+	return -ETIMEDOUT;
+}
+
+/* Run @cmd every 50 ms until it exits with @want != 0 (1) or == 0 (0). */
+static int wait_cmd(const char *cmd, int want_fail, int ms)
+{
+	for (; ms > 0; ms -= 50) {
+		if ((system(cmd) != 0) == want_fail)
+			return 0;
+		usleep(50000);
 	}
 	return -ETIMEDOUT;
 }
@@ -97,6 +110,38 @@ TEST_F_TIMEOUT(remove, upper_while_open, 120)
 	/* the lower device stays claimed and takes a new upper device */
 	EXPECT_EQ(0, system("vdpa dev add name rsvq1 mgmtdev vdpa/rlower1"));
 	EXPECT_EQ(0, system("vdpa dev del rlower1"));
+}
+
+/*
+ * Unbinding the lower device through sysfs waits for the VMM to close, like
+ * its deletion; then the upper and management devices go, the lower device
+ * stays, and binding it again gives a working stack.
+ */
+TEST_F_TIMEOUT(remove, lower_unbind_while_open, 120)
+{
+	struct vmm_dev dev;
+	struct vmm_net net = {};
+	pid_t unbind;
+
+	ASSERT_EQ(0, vmm_dev_create_stacked(&dev, "rlower2", "rsvq2", ""));
+	ASSERT_EQ(0, vmm_open(&dev));
+	ASSERT_EQ(0, vmm_net_start(&net, &dev, 64));
+	ASSERT_EQ(0, vmm_net_loop(&net, 5, 0));
+	unbind = spawn("echo rlower2 > /sys/bus/vdpa/drivers/vhost_vdpa_svq/unbind");
+	ASSERT_GT(unbind, 0);
+	ASSERT_EQ(-ETIMEDOUT, wait_ms(unbind, 200));
+	close(dev.fd);
+	ASSERT_EQ(0, wait_ms(unbind, 10000));
+	munmap(net.mem.base, net.mem.size);
+	EXPECT_EQ(0, wait_cmd("vdpa dev show rsvq2 2>/dev/null", 1, 10000));
+	EXPECT_EQ(0, wait_cmd("vdpa mgmtdev show vdpa/rlower2 2>/dev/null", 1, 10000));
+	EXPECT_EQ(0, system("test ! -e /sys/bus/vdpa/devices/rlower2/driver"));
+	/* bound again: a new management device takes a new upper device */
+	ASSERT_EQ(0, system("echo rlower2 > /sys/bus/vdpa/drivers/vhost_vdpa_svq/bind"));
+	EXPECT_EQ(0, wait_cmd("vdpa mgmtdev show vdpa/rlower2 >/dev/null 2>&1", 0, 10000));
+	EXPECT_EQ(0, system("vdpa dev add name rsvq2 mgmtdev vdpa/rlower2"));
+	EXPECT_EQ(0, system("vdpa dev del rlower2"));
+	EXPECT_NE(0, system("vdpa dev show rsvq2 2>/dev/null"));
 }
 
 TEST_HARNESS_MAIN

@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Stacking life cycle: claim a vdpa_sim_net device through driver_override
-# and through the claim parameter, create and delete upper devices with the
-# vdpa tool, the sysfs attributes, refused requests, removal of the lower
-# device under the upper one, and rmmod.
+# (drivers_probe or the bind file) and through the claim parameter, create
+# and delete upper devices with the vdpa tool, the sysfs attributes,
+# refused requests, removal and unbinding of the lower device under the
+# upper one (idle, open, bound to virtio_vdpa, racing with vdpa dev del),
+# and rmmod.
 set -eux
 . "$SVQ_REPO/tools/testing/svq/lib.sh"
 
@@ -56,6 +58,101 @@ vdpa dev config show svq1 | grep -q 'mac 52:54:00:aa:bb:02'
 vdpa dev del lower0
 expect_fail vdpa dev show svq1
 wait_for '! vdpa mgmtdev show vdpa/lower0 >/dev/null 2>&1'
+
+# Claim through the bind file, release through the unbind file
+drv=/sys/bus/vdpa/drivers/vhost_vdpa_svq
+gone() { wait_for "! vdpa $1 show $2 >/dev/null 2>&1"; }
+vdpa dev add name lower4 mgmtdev vdpasim_net mac $mac
+echo lower4 > /sys/bus/vdpa/drivers/vhost_vdpa/unbind
+echo vhost_vdpa_svq > /sys/bus/vdpa/devices/lower4/driver_override
+echo lower4 > $drv/bind
+[ "$(basename "$(readlink /sys/bus/vdpa/devices/lower4/driver)")" = vhost_vdpa_svq ]
+wait_for 'vdpa mgmtdev show vdpa/lower4 >/dev/null 2>&1'
+# an idle upper device bound to vhost_vdpa: it goes, the lower one stays
+vdpa dev add name svq4 mgmtdev vdpa/lower4
+svq_vhost_dev svq4 > /dev/null
+echo lower4 > $drv/unbind
+[ ! -e /sys/bus/vdpa/devices/lower4/driver ]
+gone dev svq4
+gone mgmtdev vdpa/lower4
+vdpa dev show lower4
+expect_fail sh -c "echo lower4 > $drv/unbind"
+# bound again; unbinding waits for the VMM to close the upper device
+echo lower4 > $drv/bind
+wait_for 'vdpa mgmtdev show vdpa/lower4 >/dev/null 2>&1'
+vdpa dev add name svq4 mgmtdev vdpa/lower4
+exec 3<> "$(svq_vhost_dev svq4)"
+(exec 3>&-; echo lower4 > $drv/unbind) &
+unbind=$!
+sleep 1
+kill -0 $unbind
+exec 3>&-
+wait $unbind
+gone dev svq4
+gone mgmtdev vdpa/lower4
+# bound again, the upper device on virtio_vdpa: its netdev goes
+modprobe virtio_vdpa
+modprobe virtio_net
+echo lower4 > $drv/bind
+wait_for 'vdpa mgmtdev show vdpa/lower4 >/dev/null 2>&1'
+vdpa dev add name svq4 mgmtdev vdpa/lower4
+svq_bind svq4 virtio_vdpa
+ifname=$(svq_netdev $mac)
+ip link set "$ifname" up
+echo lower4 > $drv/unbind
+gone dev svq4
+[ ! -e /sys/class/net/"$ifname" ]
+gone mgmtdev vdpa/lower4
+# The unbind takes no vdpa core lock: it completes while "vdpa dev del" of
+# another device holds that lock (waiting for its VMM to close), and leaves
+# a dead upper device that no driver can bind, until the lock is free
+vdpa dev add name holder mgmtdev vdpasim_net
+svq_bind holder vhost_vdpa
+exec 4<> "$(svq_vhost_dev holder)"
+echo lower4 > $drv/bind
+wait_for 'vdpa mgmtdev show vdpa/lower4 >/dev/null 2>&1'
+vdpa dev add name svq4 mgmtdev vdpa/lower4
+svq_vhost_dev svq4 > /dev/null
+(exec 4>&-; vdpa dev del holder) &
+holder=$!
+sleep 1
+kill -0 $holder
+echo lower4 > $drv/unbind
+[ ! -e /sys/bus/vdpa/devices/svq4/driver ]
+[ "$(cat /sys/bus/vdpa/devices/svq4/driver_override)" = vhost_vdpa_svq ]
+[ "$(cat /sys/bus/vdpa/devices/svq4/lower)" = lower4 ]
+[ "$(cat /sys/bus/vdpa/devices/svq4/state)" = passthrough ]
+expect_fail sh -c 'echo svq4 > /sys/bus/vdpa/drivers/vhost_vdpa/bind'
+echo vhost_vdpa > /sys/bus/vdpa/devices/svq4/driver_override
+expect_fail sh -c 'echo svq4 > /sys/bus/vdpa/drivers/vhost_vdpa/bind'
+[ ! -e /sys/bus/vdpa/devices/svq4/driver ]
+kill -0 $holder
+exec 4>&-
+wait $holder
+gone dev svq4
+gone mgmtdev vdpa/lower4
+vdpa dev del lower4
+
+# Unbinding races with vdpa dev del of the lower and the upper device and
+# with readers of the upper device: whatever wins, both devices and the
+# management device go, and nothing warns
+for round in $(seq 20); do
+	svq_stack rlower rsvq
+	svq_vhost_dev rsvq > /dev/null
+	# the unbind is delayed by 0 to 95 ms: either one wins, by round
+	(sleep "$(printf 0.%03d $((round % 20 * 5)))"; echo rlower > $drv/unbind) 2>/dev/null &
+	pids=$!
+	(vdpa dev config show rsvq; vdpa dev show rsvq) > /dev/null 2>&1 &
+	pids="$pids $!"
+	[ $((round % 2)) = 0 ] && { vdpa dev del rsvq 2>/dev/null & pids="$pids $!"; }
+	vdpa dev del rlower &
+	del=$!
+	for p in $pids; do wait "$p" || true; done
+	wait $del
+	gone dev rsvq
+	gone mgmtdev vdpa/rlower
+	expect_fail vdpa dev show rlower
+done
 
 # Claim through the module parameter, for a device created later
 modprobe -r vhost_vdpa_svq
