@@ -6,6 +6,7 @@
 
 #include <linux/etherdevice.h>
 #include <linux/module.h>
+#include <linux/netlink.h>
 #include <linux/virtio_ids.h>
 #include <linux/virtio_net.h>
 #include <uapi/linux/vdpa.h>
@@ -50,6 +51,8 @@ static int svq_check_net_attrs(struct svq_lower *sl,
 			if (ret) {
 				dev_err(dev, "mac %pM: cannot change the lower device's mac %pM (%d)\n",
 					config->net.mac, mac, ret);
+				NL_SET_ERR_MSG_MOD(config->extack,
+						   "the lower device's MAC address cannot be changed");
 				return ret;
 			}
 		}
@@ -65,6 +68,7 @@ static int svq_check_net_attrs(struct svq_lower *sl,
 		if (mtu != config->net.mtu) {
 			dev_err(dev, "mtu %u: the lower device's mtu is %u\n",
 				config->net.mtu, mtu);
+			NL_SET_ERR_MSG_MOD(config->extack, "MTU differs from the lower device's");
 			return -EOPNOTSUPP;
 		}
 	}
@@ -80,6 +84,8 @@ static int svq_check_net_attrs(struct svq_lower *sl,
 		if (config->net.max_vq_pairs > max_vqp) {
 			dev_err(dev, "max_vqp %u: the lower device has %u queue pairs\n",
 				config->net.max_vq_pairs, max_vqp);
+			NL_SET_ERR_MSG_MOD(config->extack,
+					   "more queue pairs than the lower device has");
 			return -EOPNOTSUPP;
 		}
 	}
@@ -104,6 +110,7 @@ static int svq_dev_add(struct vdpa_mgmt_dev *mgmt, const char *name,
 	if (sl->upper) {
 		dev_err(&lower->dev, "already has the upper device %s\n",
 			dev_name(&sl->upper->vdpa.dev));
+		NL_SET_ERR_MSG_MOD(config->extack, "the lower device has an upper device already");
 		ret = -EBUSY;
 		goto unlock;
 	}
@@ -114,6 +121,8 @@ static int svq_dev_add(struct vdpa_mgmt_dev *mgmt, const char *name,
 		if (features & ~offered) {
 			dev_err(&lower->dev, "device_features 0x%llx: 0x%llx not offered by the lower device\n",
 				features, features & ~offered);
+			NL_SET_ERR_MSG_MOD(config->extack,
+					   "device_features not offered by the lower device");
 			ret = -EINVAL;
 			goto unlock;
 		}
