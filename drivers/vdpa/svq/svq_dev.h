@@ -9,6 +9,7 @@
 #include <linux/atomic.h>
 #include <linux/iova.h>
 #include <linux/mutex.h>
+#include <linux/percpu.h>
 #include <linux/rwlock.h>
 #include <linux/spinlock.h>
 #include <linux/srcu.h>
@@ -36,20 +37,31 @@ extern const char * const svq_mode_names[];
 int svq_mode_parse(const char *buf, enum svq_mode *mode);
 
 /**
- * struct svq_stats - per upper device counters, shown in sysfs
+ * struct svq_pcpu_stats - the counters of the fast path, per CPU
  * @kicks: guest kicks forwarded or relayed
  * @interrupts: device interrupts forwarded or relayed to the driver
  * @relayed_descs: descriptors moved through the shadow rings
  * @pages_logged: bits set in the dirty log
+ *
+ * Per CPU so that counting costs the relay no atomic operation: summed
+ * when sysfs shows them.
+ */
+struct svq_pcpu_stats {
+	unsigned long kicks;
+	unsigned long interrupts;
+	unsigned long relayed_descs;
+	unsigned long pages_logged;
+};
+
+/**
+ * struct svq_stats - per upper device counters, shown in sysfs
+ * @pcpu: the fast path's counters
  * @errors: guest ring violations and failed lower-device calls
  * @switches: passthrough <-> shadow switches of a running device
  * @last_switch_ns: how long the lower device was paused by the last one
  */
 struct svq_stats {
-	atomic64_t kicks;
-	atomic64_t interrupts;
-	atomic64_t relayed_descs;
-	atomic64_t pages_logged;
+	struct svq_pcpu_stats __percpu *pcpu;
 	atomic64_t errors;
 	atomic64_t switches;
 	atomic64_t last_switch_ns;
@@ -105,7 +117,9 @@ struct svq_guest_ctx {
  * struct svq_vq - per virtqueue state of an upper device
  * @svq: the upper device
  * @idx: virtqueue index
- * @cb_lock: protects @cb against set_vq_cb() racing with the callback
+ * @cb_lock: protects @cb against set_vq_cb() racing with the callback;
+ *	     @cb is written under @ring_lock too, so that a relay pass,
+ *	     which holds @ring_lock, reads it without taking @cb_lock
  * @cb: the upper driver's callback (vhost-vdpa or virtio_vdpa)
  * @guest_desc: descriptor area the driver set (set_vq_address)
  * @guest_driver: driver area the driver set
@@ -115,7 +129,9 @@ struct svq_guest_ctx {
  *		     where a stopped shadow virtqueue stopped
  * @state_saved: @guest_avail_idx is the state to report (the lower device
  *		 was reset under a shadowed virtqueue)
- * @ring_lock: serializes the relay in both directions
+ * @ring_lock: serializes the relay in both directions; writers of what
+ *	       a relay pass reads besides the ring take every virtqueue's
+ *	       (svq_iotlb_write_lock())
  * @shadow: the virtqueue runs through @ring
  * @avail_blocked: the last pass left available chains for want of room
  * @ring_mapped: svq_ring_map_guest() was called for @ring's addresses,
@@ -227,9 +243,11 @@ struct svq_lower {
  * @config_cb: the driver's config change callback
  * @config_work: calls @config_cb once the device needs a reset
  * @iotlb_lock: protects what a relay pass reads, against changes: the @as
- *		copies, @iotlb_gen, @identity_ok and @log
+ *		copies, @iotlb_gen, @identity_ok and @log; writers take every
+ *		virtqueue's ring lock as well (svq_iotlb_write_lock()), so
+ *		that a relay pass needs only its own
  * @iotlb_gen: bumped on every change of the @as copies or @identity_ok,
- *	       under @iotlb_lock held for writing
+ *	       under svq_iotlb_write_lock()
  * @map_lock: serializes changes of the lower device's mappings
  * @as: the address spaces
  * @nas: their number
@@ -299,6 +317,10 @@ void svq_detach_lower(struct svq_dev *svq);
 
 int svq_iotlb_init(struct svq_dev *svq, struct vdpa_device *lower);
 void svq_iotlb_destroy(struct svq_dev *svq);
+unsigned long svq_iotlb_write_lock(struct svq_dev *svq)
+	__acquires(&svq->iotlb_lock);
+void svq_iotlb_write_unlock(struct svq_dev *svq, unsigned long flags)
+	__releases(&svq->iotlb_lock);
 int svq_set_map(struct vdpa_device *vdev, unsigned int asid, struct vhost_iotlb *iotlb);
 int svq_dma_map(struct vdpa_device *vdev, unsigned int asid, u64 iova, u64 size, u64 pa,
 		u32 perm, void *opaque);

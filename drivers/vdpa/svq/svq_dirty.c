@@ -124,10 +124,10 @@ static void svq_log_install(struct svq_dev *svq, struct svq_dirty_log *log)
 	struct svq_dirty_log *old;
 	unsigned long flags;
 
-	write_lock_irqsave(&svq->iotlb_lock, flags);
+	flags = svq_iotlb_write_lock(svq);
 	old = svq->log;
 	svq->log = log;
-	write_unlock_irqrestore(&svq->iotlb_lock, flags);
+	svq_iotlb_write_unlock(svq, flags);
 	svq_log_unpin(old);
 }
 

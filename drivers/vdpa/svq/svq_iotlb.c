@@ -96,6 +96,51 @@ void svq_iotlb_destroy(struct svq_dev *svq)
 	kfree(svq->group_asid);
 }
 
+/**
+ * svq_iotlb_write_lock() - keep every reader out of the mappings
+ * @svq: the upper device
+ *
+ * Takes @svq->iotlb_lock for writing, interrupts off, and every
+ * virtqueue's ring lock. A relay pass holds its ring lock only: it reads
+ * the IOTLB copies, @svq->log and @svq->identity_ok with no atomic
+ * operation of its own, at the price of this loop on every change (rare,
+ * from process context). The other readers take @svq->iotlb_lock.
+ *
+ * Context: any; not under a ring lock.
+ * Return: the interrupt flags for svq_iotlb_write_unlock().
+ */
+unsigned long svq_iotlb_write_lock(struct svq_dev *svq)
+	__acquires(&svq->iotlb_lock)
+{
+	unsigned long flags;
+	u16 i;
+
+	write_lock_irqsave(&svq->iotlb_lock, flags);
+	for (i = 0; svq->vqs && i < svq->nvqs; i++) {
+		spin_lock_nest_lock(&svq->vqs[i].ring_lock, &svq->iotlb_lock);
+		/* sparse: balanced by svq_iotlb_write_unlock() */
+		__release(&svq->vqs[i].ring_lock);
+	}
+	return flags;
+}
+
+/**
+ * svq_iotlb_write_unlock() - end of svq_iotlb_write_lock()
+ * @svq: the upper device
+ * @flags: what svq_iotlb_write_lock() returned
+ */
+void svq_iotlb_write_unlock(struct svq_dev *svq, unsigned long flags)
+	__releases(&svq->iotlb_lock)
+{
+	u16 i;
+
+	for (i = 0; svq->vqs && i < svq->nvqs; i++) {
+		__acquire(&svq->vqs[i].ring_lock);
+		spin_unlock(&svq->vqs[i].ring_lock);
+	}
+	write_unlock_irqrestore(&svq->iotlb_lock, flags);
+}
+
 /* Copy every mapping of @from into @to. */
 static int svq_iotlb_copy(struct vhost_iotlb *to, struct vhost_iotlb *from)
 {
@@ -161,12 +206,12 @@ static int svq_iotlb_set_map(struct svq_dev *svq, struct vdpa_device *lower,
 		return ret;
 	}
 	mutex_lock(&svq->map_lock);
-	write_lock_irqsave(&svq->iotlb_lock, flags);
+	flags = svq_iotlb_write_lock(svq);
 	old = svq->as[asid].guest;
 	svq->as[asid].guest = copy;
 	svq->as[asid].has_map = true;
 	svq->iotlb_gen++;
-	write_unlock_irqrestore(&svq->iotlb_lock, flags);
+	svq_iotlb_write_unlock(svq, flags);
 	vhost_iotlb_free(old);
 	ret = svq_iotlb_push(svq, lower, asid, iotlb);
 	mutex_unlock(&svq->map_lock);
@@ -183,20 +228,20 @@ static int svq_iotlb_dma_map(struct svq_dev *svq, struct vdpa_device *lower,
 
 	if (asid >= svq->nas || !size)
 		return -EINVAL;
-	write_lock_irqsave(&svq->iotlb_lock, flags);
+	flags = svq_iotlb_write_lock(svq);
 	ret = vhost_iotlb_add_range(svq->as[asid].guest, iova, iova + size - 1, pa, perm);
 	if (!ret)
 		svq->as[asid].has_map = true;
 	svq->iotlb_gen++;
-	write_unlock_irqrestore(&svq->iotlb_lock, flags);
+	svq_iotlb_write_unlock(svq, flags);
 	if (ret)
 		return ret;
 	ret = lower->config->dma_map(lower, asid, iova, size, pa, perm, opaque);
 	if (ret) {
-		write_lock_irqsave(&svq->iotlb_lock, flags);
+		flags = svq_iotlb_write_lock(svq);
 		vhost_iotlb_del_range(svq->as[asid].guest, iova, iova + size - 1);
 		svq->iotlb_gen++;
-		write_unlock_irqrestore(&svq->iotlb_lock, flags);
+		svq_iotlb_write_unlock(svq, flags);
 	}
 	return ret;
 }
@@ -209,10 +254,10 @@ static int svq_iotlb_dma_unmap(struct svq_dev *svq, struct vdpa_device *lower,
 
 	if (asid >= svq->nas || !size)
 		return -EINVAL;
-	write_lock_irqsave(&svq->iotlb_lock, flags);
+	flags = svq_iotlb_write_lock(svq);
 	vhost_iotlb_del_range(svq->as[asid].guest, iova, iova + size - 1);
 	svq->iotlb_gen++;
-	write_unlock_irqrestore(&svq->iotlb_lock, flags);
+	svq_iotlb_write_unlock(svq, flags);
 	return lower->config->dma_unmap(lower, asid, iova, size);
 }
 
@@ -228,11 +273,11 @@ void svq_iotlb_forget(struct svq_dev *svq, unsigned int asid)
 
 	if (asid >= svq->nas)
 		return;
-	write_lock_irqsave(&svq->iotlb_lock, flags);
+	flags = svq_iotlb_write_lock(svq);
 	vhost_iotlb_reset(svq->as[asid].guest);
 	svq->as[asid].has_map = false;
 	svq->iotlb_gen++;
-	write_unlock_irqrestore(&svq->iotlb_lock, flags);
+	svq_iotlb_write_unlock(svq, flags);
 }
 
 /**
@@ -489,9 +534,9 @@ static bool svq_guest_translate(struct svq_guest_ctx *ctx, u64 iova, u32 need, u
 }
 
 /*
- * Guest memory access for the relay. Context: any; the caller holds
- * svq->iotlb_lock for reading (one relay pass takes it once) and
- * serializes the uses of @ctx (the virtqueue's ring lock).
+ * Guest memory access for the relay. Context: any; the caller holds the
+ * virtqueue's ring lock, which keeps the mappings unchanged (see
+ * svq_iotlb_write_lock()) and serializes the uses of @ctx.
  * @write: copy into guest memory; @buf NULL: only check the access.
  * Inlined into each accessor: the relay validates every buffer with it.
  */
@@ -552,8 +597,8 @@ static bool svq_guest_access_ok(void *ctx, u64 iova, u64 len, u32 access)
  * allow every access to it with @access, and its pages are contiguous
  * lowmem; NULL otherwise. It stays valid while svq->iotlb_gen does: the
  * pages of a mapping stay pinned until the driver removes the mapping,
- * which bumps the generation. Context: any; the caller holds
- * svq->iotlb_lock for reading.
+ * which bumps the generation. Context: any; the caller holds the
+ * virtqueue's ring lock (see svq_iotlb_write_lock()).
  */
 static void *svq_guest_map(void *ctx, u64 iova, u64 len, u32 access)
 {
@@ -649,8 +694,8 @@ void svq_iotlb_set_identity_ok(struct svq_dev *svq, bool identity_ok)
 
 	if (READ_ONCE(svq->identity_ok) == identity_ok)
 		return;
-	write_lock_irqsave(&svq->iotlb_lock, flags);
+	flags = svq_iotlb_write_lock(svq);
 	WRITE_ONCE(svq->identity_ok, identity_ok);
 	svq->iotlb_gen++;
-	write_unlock_irqrestore(&svq->iotlb_lock, flags);
+	svq_iotlb_write_unlock(svq, flags);
 }

@@ -10,6 +10,7 @@
  */
 
 #include <linux/module.h>
+#include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/virtio_config.h>
 
@@ -530,6 +531,7 @@ static void svq_free(struct vdpa_device *vdev)
 	svq_log_destroy(svq);
 	svq_iotlb_destroy(svq);
 	kfree(svq->vqs);
+	free_percpu(svq->stats.pcpu);
 	mutex_destroy(&svq->map_lock);
 	/* taken in svq_dev_add(): rmmod waits for every upper device */
 	module_put(THIS_MODULE);
@@ -652,9 +654,10 @@ int svq_ops_init(struct svq_dev *svq, struct vdpa_device *lower)
 	spin_lock_init(&svq->config_cb_lock);
 	INIT_WORK(&svq->config_work, svq_config_notify_work);
 	svq_log_init(svq);
+	svq->stats.pcpu = alloc_percpu(struct svq_pcpu_stats);
 	svq->nvqs = lower->nvqs;
 	svq->vqs = kcalloc(svq->nvqs, sizeof(*svq->vqs), GFP_KERNEL);
-	if (!svq->vqs)
+	if (!svq->stats.pcpu || !svq->vqs)
 		return -ENOMEM;
 	for (i = 0; i < svq->nvqs; i++)
 		svq_vq_init(svq, &svq->vqs[i], i);

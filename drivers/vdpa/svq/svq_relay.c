@@ -10,8 +10,11 @@
  * callback moves used ones back. Each pass has a budget; what is left
  * goes to a work item.
  *
- * A pass holds the virtqueue's ring lock, and the IOTLB read lock once
- * for both directions. The guest's ring areas are reached through
+ * A pass holds the virtqueue's ring lock and nothing else: whoever changes
+ * the mappings, the dirty log or the driver's callback takes that lock
+ * too (svq_iotlb_write_lock(), svq_vq_set_cb()), and the counters are
+ * per CPU. Atomic operations are what a pass costs most under emulation
+ * (TCG), so a pass has one, the lock. The guest's ring areas are reached through
  * pointers that svq_ring_map_guest() derives from the IOTLB copy; they
  * are derived again after any change of the mappings (svq->iotlb_gen)
  * or of the ring's addresses, so they never outlive what they were
@@ -30,17 +33,12 @@
 #define SVQ_RELAY_BUDGET	64
 #define SVQ_WORK_BUDGET		1024
 
-static void svq_vq_signal_guest(struct svq_vq *vq)
+/* @cb: the driver's callback, read under the ring lock */
+static void svq_vq_signal_guest(struct svq_vq *vq, const struct vdpa_callback *cb)
 {
-	struct vdpa_callback cb;
-	unsigned long flags;
-
-	spin_lock_irqsave(&vq->cb_lock, flags);
-	cb = vq->cb;
-	spin_unlock_irqrestore(&vq->cb_lock, flags);
-	atomic64_inc(&vq->svq->stats.interrupts);
-	if (cb.callback)
-		cb.callback(cb.private);
+	this_cpu_inc(vq->svq->stats.pcpu->interrupts);
+	if (cb->callback)
+		cb->callback(cb->private);
 }
 
 /**
@@ -66,7 +64,8 @@ void svq_vq_fail(struct svq_vq *vq)
  * descriptors), with the dirty log if logging, then available ones; these
  * also when used ones freed descriptors an earlier pass lacked. Called
  * with vq->ring_lock held (interrupts off); the mappings and the log
- * cannot change meanwhile. Returns 0 or the relay core's error.
+ * cannot change meanwhile (svq_iotlb_write_lock()). Returns 0 or the
+ * relay core's error.
  */
 static __always_inline int svq_vq_relay_locked(struct svq_vq *vq, unsigned int budget,
 					       unsigned int dirs,
@@ -76,7 +75,7 @@ static __always_inline int svq_vq_relay_locked(struct svq_vq *vq, unsigned int b
 	struct svq_dev *svq = vq->svq;
 	int ret = 0;
 
-	read_lock(&svq->iotlb_lock);
+	lockdep_assert_held(&vq->ring_lock);
 	if (!vq->ring_mapped || vq->ring_map_gen != svq->iotlb_gen) {
 		svq_ring_map_guest(&vq->ring, &vq->mem);
 		vq->ring_map_gen = svq->iotlb_gen;
@@ -90,7 +89,6 @@ static __always_inline int svq_vq_relay_locked(struct svq_vq *vq, unsigned int b
 		ret = svq_ring_relay_avail(&vq->ring, &vq->mem, budget, avail);
 		vq->avail_blocked = avail->blocked;
 	}
-	read_unlock(&svq->iotlb_lock);
 	return ret;
 }
 
@@ -118,7 +116,8 @@ static __always_inline bool svq_vq_relay(struct svq_vq *vq, struct vdpa_device *
 					 unsigned int budget, unsigned int dirs)
 {
 	struct svq_relay_result used = {}, avail = {};
-	struct svq_stats *stats = &vq->svq->stats;
+	struct svq_pcpu_stats __percpu *stats = vq->svq->stats.pcpu;
+	struct vdpa_callback cb;
 	unsigned long flags;
 	int ret;
 
@@ -128,6 +127,7 @@ static __always_inline bool svq_vq_relay(struct svq_vq *vq, struct vdpa_device *
 		return false;
 	}
 	ret = svq_vq_relay_locked(vq, budget, dirs, &used, &avail);
+	cb = vq->cb;
 	spin_unlock_irqrestore(&vq->ring_lock, flags);
 
 	if (ret)
@@ -136,13 +136,13 @@ static __always_inline bool svq_vq_relay(struct svq_vq *vq, struct vdpa_device *
 		trace_svq_relay(dev_name(&vq->svq->vdpa.dev), vq->idx, avail.chains,
 				used.chains, used.pages_logged);
 	if (avail.descs)
-		atomic64_add(avail.descs, &stats->relayed_descs);
+		this_cpu_add(stats->relayed_descs, avail.descs);
 	if (used.pages_logged)
-		atomic64_add(used.pages_logged, &stats->pages_logged);
+		this_cpu_add(stats->pages_logged, used.pages_logged);
 	if (avail.notify)
 		svq_vq_kick_lower(vq, lower);
 	if (used.notify)
-		svq_vq_signal_guest(vq);
+		svq_vq_signal_guest(vq, &cb);
 	return !ret && (avail.chains == budget || used.chains == budget);
 }
 
@@ -294,6 +294,7 @@ err_free:
 void svq_vq_shadow_stop(struct svq_dev *svq, struct vdpa_device *lower, struct svq_vq *vq)
 {
 	struct svq_relay_result res = {}, none;
+	struct vdpa_callback cb;
 	unsigned long flags;
 
 	spin_lock_irqsave(&vq->ring_lock, flags);
@@ -303,13 +304,14 @@ void svq_vq_shadow_stop(struct svq_dev *svq, struct vdpa_device *lower, struct s
 	}
 	if (svq_vq_relay_locked(vq, vq->num, SVQ_RELAY_USED, &res, &none))
 		svq_vq_fail(vq);
-	atomic64_add(res.pages_logged, &svq->stats.pages_logged);
+	this_cpu_add(svq->stats.pcpu->pages_logged, res.pages_logged);
 	vq->guest_avail_idx = vq->ring.guest_used_idx;
 	vq->state_saved = true;
 	vq->shadow = false;
+	cb = vq->cb;
 	spin_unlock_irqrestore(&vq->ring_lock, flags);
 	if (res.notify)
-		svq_vq_signal_guest(vq);
+		svq_vq_signal_guest(vq, &cb);
 
 	cancel_work_sync(&vq->relay_work);
 	svq_iotlb_unmap_shadow(svq, lower, vq->asid, vq->shadow_iova, vq->shadow_size);

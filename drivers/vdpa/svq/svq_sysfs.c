@@ -5,6 +5,7 @@
  */
 
 #include <linux/device.h>
+#include <linux/percpu.h>
 #include <linux/sysfs.h>
 
 #include "svq_dev.h"
@@ -102,31 +103,47 @@ static ssize_t svq_stat_show(char *buf, atomic64_t *counter)
 	return sysfs_emit(buf, "%lld\n", atomic64_read(counter));
 }
 
+/* The sum over all CPUs of the per-CPU counter at @offset. */
+static ssize_t svq_pcpu_stat_show(char *buf, struct svq_dev *svq, size_t offset)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(*(unsigned long *)((void *)per_cpu_ptr(svq->stats.pcpu, cpu) +
+						    offset));
+	return sysfs_emit(buf, "%llu\n", sum);
+}
+
 static ssize_t kicks_show(struct device *dev,
 			  struct device_attribute *attr, char *buf)
 {
-	return svq_stat_show(buf, &dev_to_svq(dev)->stats.kicks);
+	return svq_pcpu_stat_show(buf, dev_to_svq(dev),
+				  offsetof(struct svq_pcpu_stats, kicks));
 }
 static DEVICE_ATTR_RO(kicks);
 
 static ssize_t interrupts_show(struct device *dev,
 			       struct device_attribute *attr, char *buf)
 {
-	return svq_stat_show(buf, &dev_to_svq(dev)->stats.interrupts);
+	return svq_pcpu_stat_show(buf, dev_to_svq(dev),
+				  offsetof(struct svq_pcpu_stats, interrupts));
 }
 static DEVICE_ATTR_RO(interrupts);
 
 static ssize_t relayed_descs_show(struct device *dev,
 				  struct device_attribute *attr, char *buf)
 {
-	return svq_stat_show(buf, &dev_to_svq(dev)->stats.relayed_descs);
+	return svq_pcpu_stat_show(buf, dev_to_svq(dev),
+				  offsetof(struct svq_pcpu_stats, relayed_descs));
 }
 static DEVICE_ATTR_RO(relayed_descs);
 
 static ssize_t pages_logged_show(struct device *dev,
 				 struct device_attribute *attr, char *buf)
 {
-	return svq_stat_show(buf, &dev_to_svq(dev)->stats.pages_logged);
+	return svq_pcpu_stat_show(buf, dev_to_svq(dev),
+				  offsetof(struct svq_pcpu_stats, pages_logged));
 }
 static DEVICE_ATTR_RO(pages_logged);
 

@@ -107,7 +107,7 @@ void svq_vq_kick(struct vdpa_device *vdev, u16 idx)
 
 	if (idx >= svq->nvqs)
 		return;
-	atomic64_inc(&svq->stats.kicks);
+	this_cpu_inc(svq->stats.pcpu->kicks);
 	lower = svq_lower_lock(vdev, &srcu);
 	if (lower) {
 		if (READ_ONCE(svq->vqs[idx].shadow))
@@ -138,7 +138,7 @@ static irqreturn_t svq_vq_cb(void *private)
 	spin_lock_irqsave(&vq->cb_lock, flags);
 	cb = vq->cb;
 	spin_unlock_irqrestore(&vq->cb_lock, flags);
-	atomic64_inc(&vq->svq->stats.interrupts);
+	this_cpu_inc(vq->svq->stats.pcpu->interrupts);
 	return cb.callback ? cb.callback(cb.private) : IRQ_HANDLED;
 }
 
@@ -165,9 +165,12 @@ void svq_vq_set_cb(struct vdpa_device *vdev, u16 idx, struct vdpa_callback *cb)
 		return;
 	vq = &svq->vqs[idx];
 	spin_lock_irqsave(&vq->cb_lock, flags);
+	/* a relay pass reads it under the ring lock */
+	spin_lock(&vq->ring_lock);
 	vq->cb.callback = cb->callback;
 	vq->cb.private = cb->private;
 	vq->cb.trigger = NULL;
+	spin_unlock(&vq->ring_lock);
 	spin_unlock_irqrestore(&vq->cb_lock, flags);
 
 	if (cb->callback) {
@@ -309,7 +312,7 @@ void svq_kick_vq_with_data(struct vdpa_device *vdev, u32 data)
 	struct vdpa_device *lower;
 	int srcu;
 
-	atomic64_inc(&vdpa_to_svq(vdev)->stats.kicks);
+	this_cpu_inc(vdpa_to_svq(vdev)->stats.pcpu->kicks);
 	lower = svq_lower_lock(vdev, &srcu);
 	if (lower)
 		lower->config->kick_vq_with_data(lower, data);

@@ -2,12 +2,20 @@
 /*
  * make bench: frames per second through vdpa_sim_net's loopback with the
  * mini-VMM, on one upper device, for passthrough, shadow, and shadow with
- * dirty logging on (auto mode); the configurations alternate within each
- * round, the median of the rounds is reported with its ratio to
- * passthrough, and every raw number is printed. Then the pause of a
- * passthrough -> shadow switch (stats/last_switch_ns), median of 100.
+ * dirty logging on (auto mode), in two workloads:
+ *   stream     up to 64 frames in flight, one kick per batch (a busy
+ *              guest: the throughput of the data path)
+ *   ping-pong  one frame in flight, two kicks and two interrupts per frame
+ *              (the round trip: the latency of the data path)
+ * Every frame is checked. The configurations alternate within each round,
+ * the median of the rounds is reported with its ratio to passthrough, and
+ * every raw number is printed. Then the pause of a passthrough -> shadow
+ * switch (stats/last_switch_ns), median of 100.
  *
- * Usage: vhost_vdpa_svq_bench [frames per run] [rounds]
+ * Usage: vhost_vdpa_svq_bench [frames per run] [rounds] [configuration]
+ *
+ * With a configuration (passthrough, shadow or shadow+log), only that one
+ * runs, and no switch pause is measured: for profiling one of them.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -20,8 +28,13 @@
 
 #define LOG_WORDS	((VMM_MEM_IOVA >> 12) / 64 + 256)
 
+#define STREAM_WINDOW	64
+
 enum config { PASSTHROUGH, SHADOW, SHADOW_LOG, NCONFIGS };
 static const char * const config_names[] = { "passthrough", "shadow", "shadow+log" };
+
+enum workload { STREAM, PING_PONG, NWORKLOADS };
+static const char * const workload_names[] = { "stream", "ping-pong" };
 
 static double now(void)
 {
@@ -44,9 +57,17 @@ static double median(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* One measured run of @frames frames in configuration @c. */
-static int run(struct vmm_dev *dev, uint64_t *log, enum config c, unsigned int frames,
-	       double *fps)
+static int run_workload(struct vmm_net *net, enum workload w, unsigned int frames,
+			unsigned int first_seq)
+{
+	if (w == STREAM)
+		return vmm_net_stream(net, frames, first_seq, STREAM_WINDOW);
+	return vmm_net_loop(net, frames, first_seq);
+}
+
+/* One measured run of @frames frames of workload @w in configuration @c. */
+static int run(struct vmm_dev *dev, uint64_t *log, enum workload w, enum config c,
+	       unsigned int frames, double *fps)
 {
 	static const char * const modes[] = { "passthrough", "shadow", "auto" };
 	struct vmm_net net = {};
@@ -62,49 +83,78 @@ static int run(struct vmm_dev *dev, uint64_t *log, enum config c, unsigned int f
 			r = vmm_set_features(dev->fd, net.features | (1ULL << VHOST_F_LOG_ALL));
 	}
 	if (!r)
-		r = vmm_net_loop(&net, 64, 0);	/* warm up */
+		r = run_workload(&net, w, 256, 0);	/* warm up */
 	t0 = now();
 	if (!r)
-		r = vmm_net_loop(&net, frames, 64);
+		r = run_workload(&net, w, frames, 256);
 	*fps = frames / (now() - t0);
 	vmm_net_stop(&net);
 	return r;
 }
 
-int main(int argc, char **argv)
+/* Alternate the configurations (only @only if >= 0) for @rounds rounds. */
+static int run_workload_rounds(struct vmm_dev *dev, uint64_t *log, enum workload w,
+			       unsigned int frames, int rounds, int only)
 {
-	unsigned int frames = argc > 1 ? atoi(argv[1]) : 20000;
-	int rounds = argc > 2 ? atoi(argv[2]) : 5, i, c;
-	double fps[NCONFIGS][64], med[NCONFIGS], pause[100];
-	uint64_t *log = calloc(LOG_WORDS, sizeof(uint64_t));
-	struct vmm_net net = {};
-	struct vmm_dev dev;
+	double fps[NCONFIGS][64], med[NCONFIGS];
+	int i, c;
 
-	if (rounds > 64 || !log)
-		return 2;
-	if (vmm_dev_create_stacked(&dev, "blower0", "bsvq0", "") || vmm_open(&dev)) {
-		fprintf(stderr, "cannot set up the stacked device\n");
-		return 1;
-	}
-	printf("# %u frames per run, %d rounds, configurations alternate\n", frames, rounds);
+	printf("# %s: %u frames per run, %d rounds, configurations alternate\n",
+	       workload_names[w], frames, rounds);
 	for (i = 0; i < rounds; i++) {
 		for (c = 0; c < NCONFIGS; c++) {
 			/* rotate the order each round */
 			int k = (c + i) % NCONFIGS;
 
-			if (run(&dev, log, k, frames, &fps[k][i])) {
-				fprintf(stderr, "%s run failed\n", config_names[k]);
+			if (only >= 0 && k != only)
+				continue;
+			if (run(dev, log, w, k, frames, &fps[k][i])) {
+				fprintf(stderr, "%s %s run failed\n", workload_names[w],
+					config_names[k]);
 				return 1;
 			}
-			printf("raw round %d %-12s %10.0f frames/s\n", i, config_names[k],
-			       fps[k][i]);
+			printf("raw %s round %d %-12s %10.0f frames/s\n", workload_names[w], i,
+			       config_names[k], fps[k][i]);
 		}
+	}
+	if (only >= 0) {
+		printf("median %s %-12s %10.0f frames/s\n", workload_names[w],
+		       config_names[only], median(fps[only], rounds));
+		return 0;
 	}
 	for (c = 0; c < NCONFIGS; c++)
 		med[c] = median(fps[c], rounds);
 	for (c = 0; c < NCONFIGS; c++)
-		printf("median %-12s %10.0f frames/s  ratio to passthrough %.3f\n",
-		       config_names[c], med[c], med[c] / med[PASSTHROUGH]);
+		printf("median %-9s %-12s %10.0f frames/s  ratio to passthrough %.3f\n",
+		       workload_names[w], config_names[c], med[c], med[c] / med[PASSTHROUGH]);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned int frames = argc > 1 ? atoi(argv[1]) : 20000;
+	int rounds = argc > 2 ? atoi(argv[2]) : 5, i, c, only = -1;
+	uint64_t *log = calloc(LOG_WORDS, sizeof(uint64_t));
+	struct vmm_net net = {};
+	struct vmm_dev dev;
+	double pause[100];
+
+	for (c = 0; argc > 3 && c < NCONFIGS; c++)
+		if (!strcmp(argv[3], config_names[c]))
+			only = c;
+	if (rounds < 1 || rounds > 64 || !log || (argc > 3 && only < 0))
+		return 2;
+	if (vmm_dev_create_stacked(&dev, "blower0", "bsvq0", "") || vmm_open(&dev)) {
+		fprintf(stderr, "cannot set up the stacked device\n");
+		return 1;
+	}
+	for (i = 0; i < NWORKLOADS; i++)
+		if (run_workload_rounds(&dev, log, i, frames, rounds, only))
+			return 1;
+	if (only >= 0) {
+		vmm_dev_destroy(&dev);
+		return system("vdpa dev del blower0") ? 1 : 0;
+	}
 
 	/* switch pause: passthrough -> shadow under a running device */
 	if (vmm_attr_write("bsvq0", "mode", "auto") || vmm_net_start(&net, &dev, 256) ||

@@ -103,6 +103,8 @@ struct vmm_net {
 int vmm_net_start(struct vmm_net *net, struct vmm_dev *dev, unsigned int num);
 void vmm_net_stop(struct vmm_net *net);
 int vmm_net_loop(struct vmm_net *net, unsigned int count, unsigned int first_seq);
+int vmm_net_stream(struct vmm_net *net, unsigned int count, unsigned int first_seq,
+		   unsigned int window);
 int vmm_net_move_mem(struct vmm_net *net);
 
 #endif
