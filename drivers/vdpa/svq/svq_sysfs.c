@@ -98,14 +98,29 @@ static const struct attribute_group svq_dev_group = {
 	.attrs = svq_dev_attrs,
 };
 
-static ssize_t svq_stat_show(char *buf, atomic64_t *counter)
+/**
+ * struct svq_stat_attribute - a file of the stats directory
+ * @attr: the attribute
+ * @offset: where its counter is: in struct svq_pcpu_stats (summed over
+ *	    the CPUs) or in struct svq_stats (an atomic64_t), by @attr's
+ *	    show function
+ */
+struct svq_stat_attribute {
+	struct device_attribute attr;
+	size_t offset;
+};
+
+static size_t svq_stat_offset(struct device_attribute *attr)
 {
-	return sysfs_emit(buf, "%lld\n", atomic64_read(counter));
+	return container_of(attr, struct svq_stat_attribute, attr)->offset;
 }
 
-/* The sum over all CPUs of the per-CPU counter at @offset. */
-static ssize_t svq_pcpu_stat_show(char *buf, struct svq_dev *svq, size_t offset)
+/* A per-CPU counter: the sum over all CPUs. */
+static ssize_t svq_pcpu_stat_show(struct device *dev, struct device_attribute *attr,
+				  char *buf)
 {
+	struct svq_dev *svq = dev_to_svq(dev);
+	size_t offset = svq_stat_offset(attr);
 	u64 sum = 0;
 	int cpu;
 
@@ -115,67 +130,57 @@ static ssize_t svq_pcpu_stat_show(char *buf, struct svq_dev *svq, size_t offset)
 	return sysfs_emit(buf, "%llu\n", sum);
 }
 
-static ssize_t kicks_show(struct device *dev,
-			  struct device_attribute *attr, char *buf)
+static ssize_t svq_atomic_stat_show(struct device *dev, struct device_attribute *attr,
+				    char *buf)
 {
-	return svq_pcpu_stat_show(buf, dev_to_svq(dev),
-				  offsetof(struct svq_pcpu_stats, kicks));
-}
-static DEVICE_ATTR_RO(kicks);
+	atomic64_t *counter = (void *)&dev_to_svq(dev)->stats + svq_stat_offset(attr);
 
-static ssize_t interrupts_show(struct device *dev,
-			       struct device_attribute *attr, char *buf)
-{
-	return svq_pcpu_stat_show(buf, dev_to_svq(dev),
-				  offsetof(struct svq_pcpu_stats, interrupts));
+	return sysfs_emit(buf, "%lld\n", atomic64_read(counter));
 }
-static DEVICE_ATTR_RO(interrupts);
 
-static ssize_t relayed_descs_show(struct device *dev,
-				  struct device_attribute *attr, char *buf)
-{
-	return svq_pcpu_stat_show(buf, dev_to_svq(dev),
-				  offsetof(struct svq_pcpu_stats, relayed_descs));
-}
-static DEVICE_ATTR_RO(relayed_descs);
+static struct svq_stat_attribute svq_stat_attr_kicks = {
+	.attr = __ATTR(kicks, 0444, svq_pcpu_stat_show, NULL),
+	.offset = offsetof(struct svq_pcpu_stats, kicks),
+};
 
-static ssize_t pages_logged_show(struct device *dev,
-				 struct device_attribute *attr, char *buf)
-{
-	return svq_pcpu_stat_show(buf, dev_to_svq(dev),
-				  offsetof(struct svq_pcpu_stats, pages_logged));
-}
-static DEVICE_ATTR_RO(pages_logged);
+static struct svq_stat_attribute svq_stat_attr_interrupts = {
+	.attr = __ATTR(interrupts, 0444, svq_pcpu_stat_show, NULL),
+	.offset = offsetof(struct svq_pcpu_stats, interrupts),
+};
 
-static ssize_t errors_show(struct device *dev,
-			   struct device_attribute *attr, char *buf)
-{
-	return svq_stat_show(buf, &dev_to_svq(dev)->stats.errors);
-}
-static DEVICE_ATTR_RO(errors);
+static struct svq_stat_attribute svq_stat_attr_relayed_descs = {
+	.attr = __ATTR(relayed_descs, 0444, svq_pcpu_stat_show, NULL),
+	.offset = offsetof(struct svq_pcpu_stats, relayed_descs),
+};
 
-static ssize_t switches_show(struct device *dev,
-			     struct device_attribute *attr, char *buf)
-{
-	return svq_stat_show(buf, &dev_to_svq(dev)->stats.switches);
-}
-static DEVICE_ATTR_RO(switches);
+static struct svq_stat_attribute svq_stat_attr_pages_logged = {
+	.attr = __ATTR(pages_logged, 0444, svq_pcpu_stat_show, NULL),
+	.offset = offsetof(struct svq_pcpu_stats, pages_logged),
+};
 
-static ssize_t last_switch_ns_show(struct device *dev,
-				   struct device_attribute *attr, char *buf)
-{
-	return svq_stat_show(buf, &dev_to_svq(dev)->stats.last_switch_ns);
-}
-static DEVICE_ATTR_RO(last_switch_ns);
+static struct svq_stat_attribute svq_stat_attr_errors = {
+	.attr = __ATTR(errors, 0444, svq_atomic_stat_show, NULL),
+	.offset = offsetof(struct svq_stats, errors),
+};
+
+static struct svq_stat_attribute svq_stat_attr_switches = {
+	.attr = __ATTR(switches, 0444, svq_atomic_stat_show, NULL),
+	.offset = offsetof(struct svq_stats, switches),
+};
+
+static struct svq_stat_attribute svq_stat_attr_last_switch_ns = {
+	.attr = __ATTR(last_switch_ns, 0444, svq_atomic_stat_show, NULL),
+	.offset = offsetof(struct svq_stats, last_switch_ns),
+};
 
 static struct attribute *svq_stats_attrs[] = {
-	&dev_attr_kicks.attr,
-	&dev_attr_interrupts.attr,
-	&dev_attr_relayed_descs.attr,
-	&dev_attr_pages_logged.attr,
-	&dev_attr_errors.attr,
-	&dev_attr_switches.attr,
-	&dev_attr_last_switch_ns.attr,
+	&svq_stat_attr_kicks.attr.attr,
+	&svq_stat_attr_interrupts.attr.attr,
+	&svq_stat_attr_relayed_descs.attr.attr,
+	&svq_stat_attr_pages_logged.attr.attr,
+	&svq_stat_attr_errors.attr.attr,
+	&svq_stat_attr_switches.attr.attr,
+	&svq_stat_attr_last_switch_ns.attr.attr,
 	NULL,
 };
 

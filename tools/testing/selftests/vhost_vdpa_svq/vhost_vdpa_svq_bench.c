@@ -12,10 +12,11 @@
  * every raw number is printed. Then the pause of a passthrough -> shadow
  * switch (stats/last_switch_ns), median of 100.
  *
- * Usage: vhost_vdpa_svq_bench [frames per run] [rounds] [configuration]
+ * Usage: vhost_vdpa_svq_bench [frames per run] [rounds] [configuration [workload]]
  *
  * With a configuration (passthrough, shadow or shadow+log), only that one
- * runs, and no switch pause is measured: for profiling one of them.
+ * runs, and no switch pause is measured: for profiling one of them; with
+ * a workload too (stream or ping-pong), only that workload.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -133,7 +134,7 @@ static int run_workload_rounds(struct vmm_dev *dev, uint64_t *log, enum workload
 int main(int argc, char **argv)
 {
 	unsigned int frames = argc > 1 ? atoi(argv[1]) : 20000;
-	int rounds = argc > 2 ? atoi(argv[2]) : 5, i, c, only = -1;
+	int rounds = argc > 2 ? atoi(argv[2]) : 5, i, c, only = -1, only_w = -1;
 	uint64_t *log = calloc(LOG_WORDS, sizeof(uint64_t));
 	struct vmm_net net = {};
 	struct vmm_dev dev;
@@ -142,14 +143,19 @@ int main(int argc, char **argv)
 	for (c = 0; argc > 3 && c < NCONFIGS; c++)
 		if (!strcmp(argv[3], config_names[c]))
 			only = c;
-	if (rounds < 1 || rounds > 64 || !log || (argc > 3 && only < 0))
+	for (c = 0; argc > 4 && c < NWORKLOADS; c++)
+		if (!strcmp(argv[4], workload_names[c]))
+			only_w = c;
+	if (rounds < 1 || rounds > 64 || !log || (argc > 3 && only < 0) ||
+	    (argc > 4 && only_w < 0))
 		return 2;
 	if (vmm_dev_create_stacked(&dev, "blower0", "bsvq0", "") || vmm_open(&dev)) {
 		fprintf(stderr, "cannot set up the stacked device\n");
 		return 1;
 	}
 	for (i = 0; i < NWORKLOADS; i++)
-		if (run_workload_rounds(&dev, log, i, frames, rounds, only))
+		if ((only_w < 0 || i == only_w) &&
+		    run_workload_rounds(&dev, log, i, frames, rounds, only))
 			return 1;
 	if (only >= 0) {
 		vmm_dev_destroy(&dev);

@@ -54,6 +54,36 @@ static int wait_cmd(const char *cmd, int want_fail, int ms)
 	return -ETIMEDOUT;
 }
 
+/*
+ * Create @lower with @upper stacked on it, open the upper device as a VMM
+ * with traffic running, and start @cmd: it must still be waiting 200 ms
+ * later (vhost-vdpa's remove waits for the file to be closed), and finish
+ * within 10 s once the VMM closes it. Returns 0, or the step that failed:
+ * -1 setup, -2 fork, -3 @cmd did not wait, -4 @cmd did not finish or
+ * failed.
+ */
+static int blocked_until_closed(const char *lower, const char *upper, const char *cmd)
+{
+	struct vmm_net net = {};
+	struct vmm_dev dev;
+	int waited, done;
+	pid_t pid;
+
+	if (vmm_dev_create_stacked(&dev, lower, upper, "") || vmm_open(&dev) ||
+	    vmm_net_start(&net, &dev, 64) || vmm_net_loop(&net, 5, 0))
+		return -1;
+	pid = spawn(cmd);
+	if (pid <= 0)
+		return -2;
+	waited = wait_ms(pid, 200);
+	close(dev.fd);
+	done = wait_ms(pid, 10000);
+	munmap(net.mem.base, net.mem.size);
+	if (waited != -ETIMEDOUT)
+		return -3;
+	return done ? -4 : 0;
+}
+
 FIXTURE(remove) {
 };
 
@@ -71,42 +101,16 @@ TEST_F_TIMEOUT(remove, lower_while_open_20_times, 600)
 	int round;
 
 	for (round = 0; round < 20; round++) {
-		struct vmm_dev dev;
-		struct vmm_net net = {};
-		pid_t del;
-
-		ASSERT_EQ(0, vmm_dev_create_stacked(&dev, "rlower0", "rsvq0", ""));
-		ASSERT_EQ(0, vmm_open(&dev));
-		ASSERT_EQ(0, vmm_net_start(&net, &dev, 64));
-		ASSERT_EQ(0, vmm_net_loop(&net, 5, 0));
-
-		del = spawn("vdpa dev del rlower0");
-		ASSERT_GT(del, 0);
-		/* vhost-vdpa's remove waits for the file to be closed */
-		ASSERT_EQ(-ETIMEDOUT, wait_ms(del, 200)) TH_LOG("round %d", round);
-		close(dev.fd);
-		ASSERT_EQ(0, wait_ms(del, 10000)) TH_LOG("round %d", round);
+		ASSERT_EQ(0, blocked_until_closed("rlower0", "rsvq0", "vdpa dev del rlower0"))
+			TH_LOG("round %d", round);
 		EXPECT_NE(0, system("vdpa dev show rsvq0 2>/dev/null"));
 		EXPECT_NE(0, system("vdpa dev show rlower0 2>/dev/null"));
-		munmap(net.mem.base, net.mem.size);
 	}
 }
 
 TEST_F_TIMEOUT(remove, upper_while_open, 120)
 {
-	struct vmm_dev dev;
-	struct vmm_net net = {};
-	pid_t del;
-
-	ASSERT_EQ(0, vmm_dev_create_stacked(&dev, "rlower1", "rsvq1", ""));
-	ASSERT_EQ(0, vmm_open(&dev));
-	ASSERT_EQ(0, vmm_net_start(&net, &dev, 64));
-	ASSERT_EQ(0, vmm_net_loop(&net, 5, 0));
-	del = spawn("vdpa dev del rsvq1");
-	ASSERT_EQ(-ETIMEDOUT, wait_ms(del, 200));
-	close(dev.fd);
-	ASSERT_EQ(0, wait_ms(del, 10000));
-	munmap(net.mem.base, net.mem.size);
+	ASSERT_EQ(0, blocked_until_closed("rlower1", "rsvq1", "vdpa dev del rsvq1"));
 	/* the lower device stays claimed and takes a new upper device */
 	EXPECT_EQ(0, system("vdpa dev add name rsvq1 mgmtdev vdpa/rlower1"));
 	EXPECT_EQ(0, system("vdpa dev del rlower1"));
@@ -119,20 +123,9 @@ TEST_F_TIMEOUT(remove, upper_while_open, 120)
  */
 TEST_F_TIMEOUT(remove, lower_unbind_while_open, 120)
 {
-	struct vmm_dev dev;
-	struct vmm_net net = {};
-	pid_t unbind;
+	const char *unbind = "echo rlower2 > /sys/bus/vdpa/drivers/vhost_vdpa_svq/unbind";
 
-	ASSERT_EQ(0, vmm_dev_create_stacked(&dev, "rlower2", "rsvq2", ""));
-	ASSERT_EQ(0, vmm_open(&dev));
-	ASSERT_EQ(0, vmm_net_start(&net, &dev, 64));
-	ASSERT_EQ(0, vmm_net_loop(&net, 5, 0));
-	unbind = spawn("echo rlower2 > /sys/bus/vdpa/drivers/vhost_vdpa_svq/unbind");
-	ASSERT_GT(unbind, 0);
-	ASSERT_EQ(-ETIMEDOUT, wait_ms(unbind, 200));
-	close(dev.fd);
-	ASSERT_EQ(0, wait_ms(unbind, 10000));
-	munmap(net.mem.base, net.mem.size);
+	ASSERT_EQ(0, blocked_until_closed("rlower2", "rsvq2", unbind));
 	EXPECT_EQ(0, wait_cmd("vdpa dev show rsvq2 2>/dev/null", 1, 10000));
 	EXPECT_EQ(0, wait_cmd("vdpa mgmtdev show vdpa/rlower2 2>/dev/null", 1, 10000));
 	EXPECT_EQ(0, system("test ! -e /sys/bus/vdpa/devices/rlower2/driver"));

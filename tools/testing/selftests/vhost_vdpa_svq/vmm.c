@@ -489,6 +489,19 @@ static size_t vmm_frame(uint8_t *buf, unsigned int seq)
 	return VMM_NET_HDR_LEN + len;
 }
 
+/* Is rx buffer @id, @used_len bytes, frame @seq intact? 0 or -EBADMSG. */
+static int vmm_net_check(struct vmm_net *net, uint32_t id, uint32_t used_len, unsigned int seq)
+{
+	uint8_t expect[2048];
+	size_t len = vmm_frame(expect, seq);
+
+	if (id >= net->rx.num || used_len != len ||
+	    memcmp(vmm_vq_buf(&net->mem, &net->rx, id) + VMM_NET_HDR_LEN,
+		   expect + VMM_NET_HDR_LEN, len - VMM_NET_HDR_LEN))
+		return -EBADMSG;
+	return 0;
+}
+
 /*
  * vmm_net_loop - send @count frames one at a time and check each comes
  * back through vdpa_sim_net's loopback into the next rx buffer, intact.
@@ -496,7 +509,6 @@ static size_t vmm_frame(uint8_t *buf, unsigned int seq)
  */
 int vmm_net_loop(struct vmm_net *net, unsigned int count, unsigned int first_seq)
 {
-	uint8_t expect[2048];
 	unsigned int n;
 
 	for (n = 0; n < count; n++) {
@@ -511,11 +523,9 @@ int vmm_net_loop(struct vmm_net *net, unsigned int count, unsigned int first_seq
 			r = vmm_vq_wait_used(&net->rx, &id, &used_len, 5000);
 		if (r)
 			return r;
-		vmm_frame(expect, seq);
-		if (id >= net->rx.num || used_len != len ||
-		    memcmp(vmm_vq_buf(&net->mem, &net->rx, id) + VMM_NET_HDR_LEN,
-			   expect + VMM_NET_HDR_LEN, len - VMM_NET_HDR_LEN))
-			return -EBADMSG;
+		r = vmm_net_check(net, id, used_len, seq);
+		if (r)
+			return r;
 		if (net->written && net->nwritten < net->max_written) {
 			net->written[net->nwritten].iova = net->rx.buf_iova +
 							   (uint64_t)id * net->rx.buf_size;
@@ -531,22 +541,6 @@ int vmm_net_loop(struct vmm_net *net, unsigned int count, unsigned int first_seq
 		if (r)
 			return r;
 	}
-	return 0;
-}
-
-/* Check rx buffer @id against frame @seq, then post it again (no kick). */
-static int vmm_net_check_recycle(struct vmm_net *net, uint32_t id, uint32_t used_len,
-				 unsigned int seq)
-{
-	uint8_t expect[2048];
-	size_t len = vmm_frame(expect, seq);
-
-	if (id >= net->rx.num || used_len != len ||
-	    memcmp(vmm_vq_buf(&net->mem, &net->rx, id) + VMM_NET_HDR_LEN,
-		   expect + VMM_NET_HDR_LEN, len - VMM_NET_HDR_LEN))
-		return -EBADMSG;
-	memset(vmm_vq_buf(&net->mem, &net->rx, id), 0, len);
-	vmm_vq_add(&net->rx, id, net->rx.buf_size, true);
 	return 0;
 }
 
@@ -588,9 +582,11 @@ int vmm_net_stream(struct vmm_net *net, unsigned int count, unsigned int first_s
 				return r;
 		}
 		while (vmm_vq_used(&net->rx, &id, &used_len)) {
-			r = vmm_net_check_recycle(net, id, used_len, first_seq + received);
+			r = vmm_net_check(net, id, used_len, first_seq + received);
 			if (r)
 				return r;
+			memset(vmm_vq_buf(&net->mem, &net->rx, id), 0, used_len);
+			vmm_vq_add(&net->rx, id, net->rx.buf_size, true);
 			received++;
 			got++;
 		}

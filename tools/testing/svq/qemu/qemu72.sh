@@ -18,13 +18,15 @@
 set -eu
 
 stop_side() { # dir side
-	local pidfile=$1/$2.pid pid i
+	local pidfile=$1/$2.pid pid i state
 
 	[ -f "$pidfile" ] || return 0
 	pid=$(cat "$pidfile")
 	kill "$pid" 2>/dev/null || true
+	# gone, or a zombie (QEMU runs detached; whoever reaps it may be slow)
 	for i in $(seq 100); do
-		kill -0 "$pid" 2>/dev/null || break
+		state=$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null) || break
+		[ "$state" = Z ] && break
 		sleep 0.1
 	done
 	rm -f "$pidfile" "$1/$2.qtest" "$1/$2.qmp" "$1/$2.mig"
