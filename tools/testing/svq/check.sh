@@ -64,9 +64,10 @@ gate "module builds with W=1 and sparse (C=2), no warnings" \
 gate "checkpatch --strict on our C files and headers" "$out/checkpatch-src.log" \
 	"$kdir/scripts/checkpatch.pl" --strict --no-tree --show-types --terse \
 	--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f "${csrc[@]/#/$repo/}"
-gate "checkpatch --strict on patches/" "$out/checkpatch-patches.log" \
+gate "checkpatch --strict on patches/ and the test kernel's kernel-patches/" \
+	"$out/checkpatch-patches.log" \
 	"$kdir/scripts/checkpatch.pl" --strict --no-tree --show-types --terse \
-	"$repo"/patches/*.patch
+	"$repo"/patches/*.patch "$repo"/tools/testing/svq/kernel-patches/*.patch
 
 kerneldoc()
 {

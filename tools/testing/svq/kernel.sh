@@ -7,7 +7,8 @@
 #
 # The tree comes from Debian's linux-source-6.12 package and is unpacked
 # into a cache directory outside the clone, keyed by the kernel version,
-# the contents of patches/ and of the config fragments, so that:
+# the contents of patches/, of the test-bench-only kernel-patches/ and of
+# the config fragments, so that:
 #   - an unchanged key reuses the built tree (nothing is rebuilt);
 #   - a changed patch or fragment gets a fresh tree, compiled through
 #     ccache so that unchanged objects come from the cache.
@@ -37,7 +38,9 @@ if [ ! -r "$tarball" ]; then
 fi
 
 pkgver=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || echo unknown)
-key=$( { echo "$pkgver $variant"; cat "$repo"/patches/*.patch "${fragments[@]}"; } |
+# patches/: the product's changes; kernel-patches/: the test bench's only
+patches=("$repo"/patches/*.patch "$here"/kernel-patches/*.patch)
+key=$( { echo "$pkgver $variant"; cat "${patches[@]}" "${fragments[@]}"; } |
 	sha256sum | cut -c1-16)
 kdir=$cache/linux-$variant-$key
 
@@ -65,7 +68,7 @@ if [ ! -f "$kdir/.svq-patched" ]; then
 	mkdir -p "$kdir.tmp"
 	log "unpacking $tarball"
 	tar -C "$kdir.tmp" --strip-components=1 -xf "$tarball"
-	for p in "$repo"/patches/*.patch; do
+	for p in "${patches[@]}"; do
 		[ -e "$p" ] || continue
 		log "applying $(basename "$p")"
 		patch -d "$kdir.tmp" -p1 --quiet --forward < "$p"
