@@ -82,7 +82,6 @@ static int cvq_command(struct vmm_mem *mem, struct vmm_vq *cvq, uint8_t class,
  */
 static int mq_start(struct _test_data_mq *self, const char *mode)
 {
-	uint64_t backend = 1ULL << VHOST_BACKEND_F_IOTLB_MSG_V2;
 	uint64_t want = (1ULL << VIRTIO_F_VERSION_1) | (1ULL << VIRTIO_F_ACCESS_PLATFORM) |
 			(1ULL << VIRTIO_NET_F_MAC) | (1ULL << VIRTIO_NET_F_CTRL_VQ) |
 			(1ULL << VIRTIO_NET_F_MQ);
@@ -92,26 +91,10 @@ static int mq_start(struct _test_data_mq *self, const char *mode)
 	unsigned int p, i;
 
 	r = vmm_attr_write("qsvq0", "mode", mode);
-	if (!r && !self->dev.owned) {
-		r = vmm_ioctl(fd, VHOST_SET_BACKEND_FEATURES, &backend);
-		if (!r)
-			r = vmm_ioctl(fd, VHOST_SET_OWNER, NULL);
-		self->dev.owned = !r;
-	}
 	if (!r)
-		r = vmm_get_features(fd, &self->features);
-	if (r)
-		return r;
-	if ((self->features & want) != want)
-		return -EOPNOTSUPP;
-	self->features &= want;
-	r = vmm_mem_map(fd, mem, VMM_MEM_IOVA, 4 << 20);
-	if (!r)
-		r = vmm_add_status(fd, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
-	if (!r)
-		r = vmm_set_features(fd, self->features);
-	if (!r)
-		r = vmm_add_status(fd, VIRTIO_CONFIG_S_FEATURES_OK);
+		r = vmm_driver_init(&self->dev, mem, want, &self->features);
+	if (!r && self->features != want)
+		r = -EOPNOTSUPP;
 	for (p = 0; !r && p < PAIRS; p++) {
 		r = vmm_vq_setup(fd, mem, &self->pair[p].rx, 2 * p, RING, 2048);
 		if (!r)

@@ -411,9 +411,42 @@ int vmm_vq_wait_used(struct vmm_vq *vq, uint32_t *id, uint32_t *len, int timeout
  * features (VERSION_1, ACCESS_PLATFORM, MAC), rx and tx queues of @num
  * entries, all rx buffers posted.
  */
-int vmm_net_start(struct vmm_net *net, struct vmm_dev *dev, unsigned int num)
+/*
+ * vmm_driver_init - a driver's start up to FEATURES_OK: own the device
+ * (IOTLB v2 messages) unless done, offer the features of @want the device
+ * has (in *@features), map 4 MiB of memory at VMM_MEM_IOVA into @mem,
+ * ACKNOWLEDGE | DRIVER, the features, FEATURES_OK.
+ */
+int vmm_driver_init(struct vmm_dev *dev, struct vmm_mem *mem, uint64_t want,
+		    uint64_t *features)
 {
 	uint64_t backend = 1ULL << VHOST_BACKEND_F_IOTLB_MSG_V2;
+	int fd = dev->fd, r;
+
+	if (!dev->owned) {
+		r = vmm_ioctl(fd, VHOST_SET_BACKEND_FEATURES, &backend);
+		if (!r)
+			r = vmm_ioctl(fd, VHOST_SET_OWNER, NULL);
+		if (r)
+			return r;
+		dev->owned = true;
+	}
+	r = vmm_get_features(fd, features);
+	if (r)
+		return r;
+	*features &= want;
+	r = vmm_mem_map(fd, mem, VMM_MEM_IOVA, 4 << 20);
+	if (!r)
+		r = vmm_add_status(fd, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
+	if (!r)
+		r = vmm_set_features(fd, *features);
+	if (!r)
+		r = vmm_add_status(fd, VIRTIO_CONFIG_S_FEATURES_OK);
+	return r;
+}
+
+int vmm_net_start(struct vmm_net *net, struct vmm_dev *dev, unsigned int num)
+{
 	uint64_t want = (1ULL << VIRTIO_F_VERSION_1) |
 			(1ULL << VIRTIO_F_ACCESS_PLATFORM) | (1ULL << VIRTIO_NET_F_MAC);
 	struct vmm_written *written = net->written;
@@ -427,25 +460,7 @@ int vmm_net_start(struct vmm_net *net, struct vmm_dev *dev, unsigned int num)
 	net->max_written = max_written;
 	net->dev = dev;
 	fd = dev->fd;
-	if (!dev->owned) {
-		r = vmm_ioctl(fd, VHOST_SET_BACKEND_FEATURES, &backend);
-		if (!r)
-			r = vmm_ioctl(fd, VHOST_SET_OWNER, NULL);
-		if (r)
-			return r;
-		dev->owned = true;
-	}
-	r = vmm_get_features(fd, &net->features);
-	if (r)
-		return r;
-	net->features &= want;
-	r = vmm_mem_map(fd, &net->mem, VMM_MEM_IOVA, 4 << 20);
-	if (!r)
-		r = vmm_add_status(fd, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
-	if (!r)
-		r = vmm_set_features(fd, net->features);
-	if (!r)
-		r = vmm_add_status(fd, VIRTIO_CONFIG_S_FEATURES_OK);
+	r = vmm_driver_init(dev, &net->mem, want, &net->features);
 	if (!r)
 		r = vmm_vq_setup(fd, &net->mem, &net->rx, 0, num, 2048);
 	if (!r)

@@ -100,6 +100,8 @@ struct vmm_net {
 #define VMM_NET_HDR_LEN	12	/* struct virtio_net_hdr_v1 */
 #define VMM_MEM_IOVA	0x40000000ULL
 
+int vmm_driver_init(struct vmm_dev *dev, struct vmm_mem *mem, uint64_t want,
+		    uint64_t *features);
 int vmm_net_start(struct vmm_net *net, struct vmm_dev *dev, unsigned int num);
 void vmm_net_stop(struct vmm_net *net);
 int vmm_net_loop(struct vmm_net *net, unsigned int count, unsigned int first_seq);
