@@ -100,12 +100,13 @@ svq_stack()
 	vdpa dev add name "$2" mgmtdev "vdpa/$1"
 }
 
-# svq_qemu72_setup WORK - the migration scenarios' devices: two
-# vdpa_sim_net devices, each with a shadow device (msvq0 for side a, msvq1
-# for side b), and side a's QEMU 7.2 running (see qemu/qemu72.sh).
+# svq_qemu72_setup WORK [LOWER_ARGS] - the migration scenarios' devices:
+# two vdpa_sim_net devices (created with LOWER_ARGS, e.g. "max_vqp 2"),
+# each with a shadow device (msvq0 for side a, msvq1 for side b), and side
+# a's QEMU 7.2 running (see qemu/qemu72.sh).
 svq_qemu72_setup()
 {
-	svq_stack mlower0 msvq0 && svq_stack mlower1 msvq1 || return 1
+	svq_stack mlower0 msvq0 "${2:-}" && svq_stack mlower1 msvq1 "${2:-}" || return 1
 	svq_vhost_dev msvq0 > "$1/a.node" && svq_vhost_dev msvq1 > "$1/b.node" &&
 	"$SVQ_REPO/tools/testing/svq/qemu/qemu72.sh" start "$1" a
 }

@@ -6,8 +6,9 @@
 # with a halting firmware, a qtest socket (DIR/SIDE.qtest, for qtest_net)
 # and a QMP socket (DIR/SIDE.qmp); its messages go to DIR/SIDE.log. Only
 # stock QEMU options are used. The environment can add options: to the
-# -netdev in SVQ_QEMU_NETDEV (e.g. ",x-svq=on"), to the command line in
-# SVQ_QEMU_EXTRA.
+# -netdev in SVQ_QEMU_NETDEV (e.g. ",x-svq=on"), to the virtio-net-pci
+# -device in SVQ_QEMU_DEVICE (e.g. ",mq=on,vectors=6"), to the command
+# line in SVQ_QEMU_EXTRA.
 #
 # Usage: qemu72.sh start DIR SIDE [incoming]
 #          (Re)start SIDE's QEMU: an earlier one is stopped first (it holds
@@ -46,7 +47,7 @@ start_side() { # dir side [incoming]
 	ulimit -l unlimited
 	qemu-system-x86_64 -accel tcg -m 128 -nodefaults -display none -bios "$dir/halt.bin" \
 		-netdev vhost-vdpa,vhostdev="$node",id=n0"${SVQ_QEMU_NETDEV:-}" \
-		-device virtio-net-pci,netdev=n0,romfile=,disable-legacy=on,mac=52:54:00:00:00:02 \
+		-device virtio-net-pci,netdev=n0,romfile=,disable-legacy=on,mac=52:54:00:00:00:02"${SVQ_QEMU_DEVICE:-}" \
 		-qtest unix:"$dir/$side.qtest",server=on,wait=off -qtest-log /dev/null \
 		-qmp unix:"$dir/$side.qmp",server=on,wait=off \
 		${SVQ_QEMU_EXTRA:-} "${incoming[@]}" </dev/null >>"$dir/$side.log" 2>&1 &

@@ -6,7 +6,8 @@
  * firmware under TCG. Used to test the shadow device end to end with
  * Debian's unmodified QEMU 7.2 and -netdev vhost-vdpa.
  *
- * Usage: qtest_net -w DIR [-f FRAMES] [-c] [-t] [-m MIGRATIONS -x START_CMD]
+ * Usage: qtest_net -w DIR [-f FRAMES] [-c] [-q PAIRS] [-t]
+ *                  [-m MIGRATIONS -x START_CMD]
  *   DIR holds the sockets of two QEMU processes, sides "a" and "b":
  *   a.qtest, a.qmp, b.qtest, b.qmp (see qemu72.sh); side a runs.
  *   The driver brings the device to DRIVER_OK, posts receive buffers,
@@ -14,6 +15,10 @@
  *   that each comes back, byte for byte, in the next receive buffer
  *   (vdpa_sim_net loops broadcast frames back). With -c it also
  *   negotiates the control queue and sets the MAC address through it.
+ *   With -q 2 (implies -c) it negotiates VIRTIO_NET_F_MQ on a device with
+ *   two queue pairs (QEMU: mq=on), turns both on through the control
+ *   queue, and sends frame n through pair n % 2; every check below is
+ *   made for both pairs.
  *
  *   Each migration (-m, ping-pong a -> b -> a ...) runs "START_CMD SIDE
  *   incoming" to start the destination, migrates with QMP while sending
@@ -57,7 +62,9 @@
 #define BIT(nr)		(1u << (nr))
 #define F_MAC		BIT(5)
 #define F_CTRL_VQ	BIT(17)
+#define F_MQ		BIT(22)
 #define F_CTRL_MAC_ADDR	BIT(23)
+#define MAX_PAIRS	2
 
 #define EXIT_LOST	3		/* device writes missing on the destination */
 
@@ -411,35 +418,38 @@ static void print_migration_times(FILE *qmp, const char *reply, unsigned int mig
 	       secs > 0 ? during / secs : 0);
 }
 
-static unsigned int rx_seq[QSIZE];	/* frame last received in each rx buffer */
-static struct queue rx, tx, cvq;
+/* frame last received in each rx buffer of each queue pair */
+static unsigned int rx_seq[MAX_PAIRS][QSIZE];
+static struct queue rx[MAX_PAIRS], tx[MAX_PAIRS], cvq;
+static unsigned int pairs = 1;	/* -q: frame n goes through pair n % pairs */
 static int use_cvq;
 
-#define RX_BUF(slot)	(BUF_BASE + (slot) * BUF_SIZE)
-#define TX_BUF(slot)	(BUF_BASE + (QSIZE + (slot)) * BUF_SIZE)
-#define CVQ_BUF		(BUF_BASE + 2 * QSIZE * BUF_SIZE)
+#define RX_BUF(p, slot)	(BUF_BASE + ((p) * 2 * QSIZE + (slot)) * BUF_SIZE)
+#define TX_BUF(p, slot)	(BUF_BASE + ((p) * 2 * QSIZE + QSIZE + (slot)) * BUF_SIZE)
+#define CVQ_BUF		(BUF_BASE + MAX_PAIRS * 2 * QSIZE * BUF_SIZE)
+#define PAIR(n)		((n) % pairs)
 /*
- * Transmit slot of frame @n: one fewer than the receive buffers, so that a
- * stale transmit buffer (frame n - 63) and a stale receive buffer (frame
- * n - 64) can be told apart.
+ * Transmit slot of frame @n in its pair: one fewer than the receive
+ * buffers, so that a stale transmit buffer (63 frames of the pair
+ * earlier) and a stale receive buffer (64 earlier) can be told apart.
  */
-#define TX_SLOT(n)	((n) % (QSIZE - 1))
+#define TX_SLOT(n)	(((n) / pairs) % (QSIZE - 1))
 
-static void rx_post(unsigned int slot)
+static void rx_post(unsigned int p, unsigned int slot)
 {
-	struct buf b = { RX_BUF(slot), BUF_SIZE, 1 };
+	struct buf b = { RX_BUF(p, slot), BUF_SIZE, 1 };
 
-	queue_add(&rx, slot, &b, 1);
+	queue_add(&rx[p], slot, &b, 1);
 }
 
-/* Put frame @n on the transmit queue. */
+/* Put frame @n on the transmit queue of its pair. */
 static void send_one(unsigned int n)
 {
 	uint8_t frame[BUF_SIZE];
-	struct buf b = { TX_BUF(TX_SLOT(n)), make_frame(frame, n), 0 };
+	struct buf b = { TX_BUF(PAIR(n), TX_SLOT(n)), make_frame(frame, n), 0 };
 
 	mem_write(b.addr, frame, b.len);
-	queue_add(&tx, TX_SLOT(n), &b, 1);
+	queue_add(&tx[PAIR(n)], TX_SLOT(n), &b, 1);
 }
 
 /*
@@ -451,32 +461,33 @@ static int receive_one(unsigned int n, int timeout_ms)
 	uint8_t frame[BUF_SIZE], got[BUF_SIZE];
 	size_t len = make_frame(frame, n);
 	uint32_t id, rx_id, used_len;
+	unsigned int p = PAIR(n);
 
-	if (queue_used(&rx, &rx_id, &used_len, timeout_ms))
+	if (queue_used(&rx[p], &rx_id, &used_len, timeout_ms))
 		return -ETIMEDOUT;
 	if (rx_id >= QSIZE || used_len != len)
-		die("frame %u: rx id %u len %u, want len %zu", n, rx_id, used_len, len);
-	mem_read(RX_BUF(rx_id), got, len);
+		die("frame %u: rx %u id %u len %u, want len %zu", n, p, rx_id, used_len, len);
+	mem_read(RX_BUF(p, rx_id), got, len);
 	if (memcmp(got + HDR_LEN, frame + HDR_LEN, len - HDR_LEN)) {
 		uint32_t got_seq, tx_seq;
 
 		memcpy(&got_seq, got + HDR_LEN + 14, 4);
-		mem_read(TX_BUF(TX_SLOT(n)) + HDR_LEN + 14, &tx_seq, 4);
-		fprintf(stderr, "frame %u: rx buffer %u holds frame %u (tx buffer: frame %u)\n",
-			n, rx_id, got_seq, tx_seq);
+		mem_read(TX_BUF(p, TX_SLOT(n)) + HDR_LEN + 14, &tx_seq, 4);
+		fprintf(stderr, "frame %u: rx %u buffer %u holds frame %u (tx buffer: frame %u)\n",
+			n, p, rx_id, got_seq, tx_seq);
 		for (id = 0; id < QSIZE; id++) {
-			mem_read(RX_BUF(id) + HDR_LEN + 14, &got_seq, 4);
+			mem_read(RX_BUF(p, id) + HDR_LEN + 14, &got_seq, 4);
 			if (got_seq == n)
-				die("frame %u: found in rx buffer %u", n, id);
+				die("frame %u: found in rx %u buffer %u", n, p, id);
 		}
-		die("frame %u: in no rx buffer", n);
+		die("frame %u: in no rx %u buffer", n, p);
 	}
-	rx_seq[rx_id] = n;
-	if (queue_used(&tx, &id, &used_len, 5000))
-		die("frame %u: tx not completed", n);
+	rx_seq[p][rx_id] = n;
+	if (queue_used(&tx[p], &id, &used_len, 5000))
+		die("frame %u: tx %u not completed", n, p);
 	if (id != TX_SLOT(n))
-		die("frame %u: tx completed descriptor %u", n, id);
-	rx_post(rx_id);
+		die("frame %u: tx %u completed descriptor %u", n, p, id);
+	rx_post(p, rx_id);
 	return 0;
 }
 
@@ -492,49 +503,71 @@ static void send_verified(unsigned int *n, unsigned int count, const char *where
 }
 
 /*
- * Every rx buffer holds, byte for byte, the last frame received in it;
- * except buffer @skip, which the device may be filling (-1: none).
+ * Every rx buffer of every pair holds, byte for byte, the last frame
+ * received in it; except buffer @skip of pair @skip_pair, which the device
+ * may be filling (@skip -1: none). @received frames went through in all.
  */
-static void check_rx_buffers(unsigned int received, int skip)
+static void check_rx_buffers(unsigned int received, unsigned int skip_pair, int skip)
 {
 	uint8_t frame[BUF_SIZE], got[BUF_SIZE];
-	unsigned int i;
+	unsigned int i, p;
 
-	for (i = 0; i < QSIZE && i < received; i++) {
-		size_t len = make_frame(frame, rx_seq[i]);
+	for (p = 0; p < pairs; p++) {
+		/* frames of pair p so far; the first QSIZE filled buffers 0, 1, ... */
+		unsigned int of_pair = received / pairs + (p < received % pairs);
 
-		if ((int)i == skip)
-			continue;
+		for (i = 0; i < QSIZE && i < of_pair; i++) {
+			size_t len = make_frame(frame, rx_seq[p][i]);
 
-		mem_read(RX_BUF(i), got, len);
-		if (memcmp(got + HDR_LEN, frame + HDR_LEN, len - HDR_LEN))
-			lost("destination: rx buffer %u does not hold frame %u", i, rx_seq[i]);
+			if (p == skip_pair && (int)i == skip)
+				continue;
+			mem_read(RX_BUF(p, i), got, len);
+			if (memcmp(got + HDR_LEN, frame + HDR_LEN, len - HDR_LEN))
+				lost("destination: rx %u buffer %u does not hold frame %u", p, i,
+				     rx_seq[p][i]);
+		}
 	}
 }
 
-/* VIRTIO_NET_CTRL_MAC_ADDR_SET through the control queue; the device must ack. */
-static void cvq_set_mac(unsigned int last_byte)
+/* A command of @len bytes (class, command, data) the device must ack. */
+static void cvq_command(const uint8_t *cmd, uint32_t len)
 {
-	uint8_t cmd[8] = { 1, 1, 0x52, 0x54, 0x00, 0x00, 0x01, last_byte }, ack = 0xff;
 	struct buf b[] = {
-		{ CVQ_BUF, 2, 0 }, { CVQ_BUF + 2, 6, 0 }, { CVQ_BUF + 8, 1, 1 },
+		{ CVQ_BUF, 2, 0 }, { CVQ_BUF + 2, len - 2, 0 }, { CVQ_BUF + 16, 1, 1 },
 	};
-	uint32_t id, len;
+	uint8_t ack = 0xff;
+	uint32_t id;
 
-	mem_write(CVQ_BUF, cmd, sizeof(cmd));
-	mem_write(CVQ_BUF + 8, &ack, 1);
+	mem_write(CVQ_BUF, cmd, len);
+	mem_write(CVQ_BUF + 16, &ack, 1);
 	queue_add(&cvq, 0, b, 3);
 	if (queue_used(&cvq, &id, &len, 5000))
-		die("control queue: command not completed");
-	mem_read(CVQ_BUF + 8, &ack, 1);
+		die("control queue: command %u.%u not completed", cmd[0], cmd[1]);
+	mem_read(CVQ_BUF + 16, &ack, 1);
 	if (id != 0 || ack != 0)
-		die("control queue: id %u ack %u", id, ack);
+		die("control queue: command %u.%u: id %u ack %u", cmd[0], cmd[1], id, ack);
+}
+
+/* VIRTIO_NET_CTRL_MAC_ADDR_SET */
+static void cvq_set_mac(unsigned int last_byte)
+{
+	uint8_t cmd[8] = { 1, 1, 0x52, 0x54, 0x00, 0x00, 0x01, last_byte };
+
+	cvq_command(cmd, sizeof(cmd));
+}
+
+/* VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET: every pair on */
+static void cvq_set_pairs(void)
+{
+	uint8_t cmd[4] = { 4, 0, pairs, 0 };
+
+	cvq_command(cmd, sizeof(cmd));
 }
 
 static void device_init(void)
 {
 	uint32_t features;
-	unsigned int i;
+	unsigned int i, p;
 
 	map_caps(find_device());
 	qtest("writeb 0x%llx 0", (unsigned long long)(common + C_STATUS));
@@ -545,10 +578,11 @@ static void device_init(void)
 	qtest("writel 0x%llx 0", (unsigned long long)(common + C_DFSELECT));
 	features = F_MAC;
 	if (use_cvq) {
-		features |= F_CTRL_VQ | F_CTRL_MAC_ADDR;
+		features |= F_CTRL_VQ | F_CTRL_MAC_ADDR | (pairs > 1 ? F_MQ : 0);
 		if ((qtest("readl 0x%llx", (unsigned long long)(common + C_DF)) & features) !=
 		    features)
-			die("the device offers no control queue with CTRL_MAC_ADDR");
+			die("the device offers no control queue with CTRL_MAC_ADDR%s",
+			    pairs > 1 ? " and MQ" : "");
 	}
 	qtest("writel 0x%llx 0", (unsigned long long)(common + C_GFSELECT));
 	qtest("writel 0x%llx 0x%x", (unsigned long long)(common + C_GF), features);
@@ -557,13 +591,17 @@ static void device_init(void)
 	qtest("writeb 0x%llx 0xb", (unsigned long long)(common + C_STATUS));
 	if (!(qtest("readb 0x%llx", (unsigned long long)(common + C_STATUS)) & 8))
 		die("FEATURES_OK refused");
-	setup_queue(&rx, 0);
-	setup_queue(&tx, 1);
+	for (p = 0; p < pairs; p++) {
+		setup_queue(&rx[p], 2 * p);
+		setup_queue(&tx[p], 2 * p + 1);
+	}
+	/* the device has (and the driver set) pairs queue pairs */
 	if (use_cvq)
-		setup_queue(&cvq, 2);
+		setup_queue(&cvq, 2 * pairs);
 	qtest("writeb 0x%llx 0xf", (unsigned long long)(common + C_STATUS));	/* DRIVER_OK */
-	for (i = 0; i < QSIZE; i++)
-		rx_post(i);
+	for (p = 0; p < pairs; p++)
+		for (i = 0; i < QSIZE; i++)
+			rx_post(p, i);
 }
 
 /*
@@ -666,18 +704,25 @@ static void send_timed(unsigned int *n, unsigned int count, const char *where)
 /* On the destination: everything the device wrote is there, then traffic. */
 static void check_destination(int pending, unsigned int *n, unsigned int frames)
 {
-	unsigned int in_flight = pending >= 0;
+	unsigned int pp = pending >= 0 ? PAIR((unsigned int)pending) : 0, p;
+	char name[16];
 
-	queue_check(&rx, "rx", in_flight);
-	queue_check(&tx, "tx", in_flight);
+	for (p = 0; p < pairs; p++) {
+		unsigned int in_flight = pending >= 0 && p == pp;
+
+		snprintf(name, sizeof(name), "rx %u", p);
+		queue_check(&rx[p], name, in_flight);
+		snprintf(name, sizeof(name), "tx %u", p);
+		queue_check(&tx[p], name, in_flight);
+	}
 	if (use_cvq)
 		queue_check(&cvq, "control", 0);
 	/* the frame in flight goes to the next rx buffer: receive_one checks it */
-	check_rx_buffers(*n, in_flight ? rx.avail_ring[rx.last_used % QSIZE] : -1);
+	check_rx_buffers(*n, pp, pending >= 0 ? rx[pp].avail_ring[rx[pp].last_used % QSIZE] : -1);
 	if (pending >= 0 && receive_one(pending, 5000))
 		die("frame %d, in flight at the switch-over, lost", pending);
 	send_timed(n, frames, "destination");
-	check_rx_buffers(*n, -1);
+	check_rx_buffers(*n, 0, -1);
 }
 
 int main(int argc, char **argv)
@@ -687,7 +732,7 @@ int main(int argc, char **argv)
 	char path[600], side = 'a';
 	int opt, pending;
 
-	while ((opt = getopt(argc, argv, "w:f:ctm:x:")) != -1) {
+	while ((opt = getopt(argc, argv, "w:f:cq:tm:x:")) != -1) {
 		switch (opt) {
 		case 'w':
 			dir = optarg;
@@ -696,6 +741,10 @@ int main(int argc, char **argv)
 			frames = atoi(optarg);
 			break;
 		case 'c':
+			use_cvq = 1;
+			break;
+		case 'q':
+			pairs = atoi(optarg);
 			use_cvq = 1;
 			break;
 		case 't':
@@ -711,8 +760,9 @@ int main(int argc, char **argv)
 			dir = NULL;
 		}
 	}
-	if (!dir || optind != argc || (migrations && !start_cmd))
-		die("usage: qtest_net -w DIR [-f FRAMES] [-c] [-t]%s",
+	if (!dir || optind != argc || (migrations && !start_cmd) || !pairs ||
+	    pairs > MAX_PAIRS)
+		die("usage: qtest_net -w DIR [-f FRAMES] [-c] [-q PAIRS] [-t]%s",
 		    " [-m MIGRATIONS -x START_CMD]");
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	snprintf(path, sizeof(path), "%s/a.qtest", dir);
@@ -720,6 +770,8 @@ int main(int argc, char **argv)
 	device_init();
 	if (use_cvq)
 		cvq_set_mac(side);
+	if (pairs > 1)
+		cvq_set_pairs();
 	send_timed(&n, frames, "source");
 	printf("side a: %u frames verified\n", frames);
 	/* 48 MiB of non-zero guest memory: a migration takes a while */
