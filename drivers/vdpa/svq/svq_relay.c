@@ -13,12 +13,15 @@
  * A pass holds the virtqueue's ring lock and nothing else: whoever changes
  * the mappings, the dirty log or the driver's callback takes that lock
  * too (svq_iotlb_write_lock(), svq_vq_set_cb()), and the counters are
- * per CPU. Atomic operations are what a pass costs most under emulation
- * (TCG), so a pass has one, the lock. The guest's ring areas are reached through
- * pointers that svq_ring_map_guest() derives from the IOTLB copy; they
- * are derived again after any change of the mappings (svq->iotlb_gen)
- * or of the ring's addresses, so they never outlive what they were
- * validated against.
+ * per CPU. Atomic operations are what a pass costs most after the relay
+ * itself under emulation (TCG), so the lock and the ring protocol's
+ * barriers are the only ones left.
+ *
+ * The guest's ring areas are reached through pointers that
+ * svq_ring_map_guest() derives from the IOTLB copy; they are derived
+ * again after any change of the mappings (svq->iotlb_gen) or of the
+ * ring's addresses, so they never outlive what they were validated
+ * against.
  */
 
 #include <linux/slab.h>
