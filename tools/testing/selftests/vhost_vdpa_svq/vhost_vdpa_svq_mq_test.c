@@ -131,13 +131,10 @@ static void mq_stop(struct _test_data_mq *self)
 	if (self->pair[0].mem.base)
 		vmm_mem_unmap(self->dev.fd, &self->pair[0].mem);
 	for (p = 0; p < PAIRS; p++) {
-		close(self->pair[p].rx.kick_fd);
-		close(self->pair[p].rx.call_fd);
-		close(self->pair[p].tx.kick_fd);
-		close(self->pair[p].tx.call_fd);
+		vmm_vq_close(&self->pair[p].rx);
+		vmm_vq_close(&self->pair[p].tx);
 	}
-	close(self->cvq.kick_fd);
-	close(self->cvq.call_fd);
+	vmm_vq_close(&self->cvq);
 	memset(self->pair, 0, sizeof(self->pair));
 	memset(&self->cvq, 0, sizeof(self->cvq));
 }

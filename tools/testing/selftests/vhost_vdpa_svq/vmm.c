@@ -387,30 +387,42 @@ bool vmm_vq_used(struct vmm_vq *vq, uint32_t *id, uint32_t *len)
 	return true;
 }
 
-/* vmm_vq_wait_used - the next used element, waiting on the call eventfd. */
-int vmm_vq_wait_used(struct vmm_vq *vq, uint32_t *id, uint32_t *len, int timeout_ms)
+/* Wait up to @timeout_ms for the device to signal @vq's call eventfd. */
+static int vmm_vq_wait_call(struct vmm_vq *vq, int timeout_ms)
 {
 	struct pollfd pfd = { .fd = vq->call_fd, .events = POLLIN };
 	uint64_t count;
+	int r = poll(&pfd, 1, timeout_ms);
+
+	if (r < 0)
+		return -errno;
+	if (!r)
+		return -ETIMEDOUT;
+	if (read(vq->call_fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
+		return -errno;
+	return 0;
+}
+
+/* vmm_vq_wait_used - the next used element, waiting on the call eventfd. */
+int vmm_vq_wait_used(struct vmm_vq *vq, uint32_t *id, uint32_t *len, int timeout_ms)
+{
+	int r;
 
 	while (!vmm_vq_used(vq, id, len)) {
-		int r = poll(&pfd, 1, timeout_ms);
-
-		if (r < 0)
-			return -errno;
-		if (!r)
-			return -ETIMEDOUT;
-		if (read(vq->call_fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
-			return -errno;
+		r = vmm_vq_wait_call(vq, timeout_ms);
+		if (r)
+			return r;
 	}
 	return 0;
 }
 
-/*
- * vmm_net_start - what a VMM does up to DRIVER_OK: owner, IOTLB v2, memory,
- * features (VERSION_1, ACCESS_PLATFORM, MAC), rx and tx queues of @num
- * entries, all rx buffers posted.
- */
+/* vmm_vq_close - close @vq's kick and call eventfds. */
+void vmm_vq_close(struct vmm_vq *vq)
+{
+	close(vq->kick_fd);
+	close(vq->call_fd);
+}
+
 /*
  * vmm_driver_init - a driver's start up to FEATURES_OK: own the device
  * (IOTLB v2 messages) unless done, offer the features of @want the device
@@ -445,6 +457,11 @@ int vmm_driver_init(struct vmm_dev *dev, struct vmm_mem *mem, uint64_t want,
 	return r;
 }
 
+/*
+ * vmm_net_start - what a VMM does up to DRIVER_OK: owner, IOTLB v2, memory,
+ * features (VERSION_1, ACCESS_PLATFORM, MAC), rx and tx queues of @num
+ * entries, all rx buffers posted.
+ */
 int vmm_net_start(struct vmm_net *net, struct vmm_dev *dev, unsigned int num)
 {
 	uint64_t want = (1ULL << VIRTIO_F_VERSION_1) |
@@ -481,10 +498,8 @@ void vmm_net_stop(struct vmm_net *net)
 	vmm_ioctl(net->dev->fd, VHOST_VDPA_SET_STATUS, &status);
 	if (net->mem.base)
 		vmm_mem_unmap(net->dev->fd, &net->mem);
-	close(net->rx.kick_fd);
-	close(net->rx.call_fd);
-	close(net->tx.kick_fd);
-	close(net->tx.call_fd);
+	vmm_vq_close(&net->rx);
+	vmm_vq_close(&net->tx);
 }
 
 /* A frame that checks itself: broadcast, ethertype 0x88b5, seq, pattern. */
@@ -571,9 +586,7 @@ int vmm_net_stream(struct vmm_net *net, unsigned int count, unsigned int first_s
 		   unsigned int window)
 {
 	unsigned int sent = 0, received = 0;
-	struct pollfd pfd = { .fd = net->rx.call_fd, .events = POLLIN };
 	uint32_t id, used_len;
-	uint64_t events;
 	int r;
 
 	if (!window || window > net->rx.num || window > net->tx.num)
@@ -614,13 +627,9 @@ int vmm_net_stream(struct vmm_net *net, unsigned int count, unsigned int first_s
 			continue;
 		}
 		/* nothing came back yet: wait for the device */
-		r = poll(&pfd, 1, 5000);
-		if (r < 0)
-			return -errno;
-		if (!r)
-			return -ETIMEDOUT;
-		if (read(net->rx.call_fd, &events, sizeof(events)) < 0 && errno != EAGAIN)
-			return -errno;
+		r = vmm_vq_wait_call(&net->rx, 5000);
+		if (r)
+			return r;
 	}
 	while (net->tx.last_used != net->tx.avail_idx) {
 		r = vmm_vq_wait_used(&net->tx, &id, &used_len, 5000);

@@ -76,6 +76,7 @@ void vmm_vq_add(struct vmm_vq *vq, unsigned int slot, uint32_t len, bool writabl
 int vmm_vq_kick(struct vmm_vq *vq);
 bool vmm_vq_used(struct vmm_vq *vq, uint32_t *id, uint32_t *len);
 int vmm_vq_wait_used(struct vmm_vq *vq, uint32_t *id, uint32_t *len, int timeout_ms);
+void vmm_vq_close(struct vmm_vq *vq);
 
 /* A buffer the device wrote: IOVA and used length. */
 struct vmm_written {
