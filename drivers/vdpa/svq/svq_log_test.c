@@ -110,6 +110,20 @@ static void svq_log_test_idempotent(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pages_marked(ctx), 3);
 }
 
+/* A set bit is left as it is, and the other bits of its word too. */
+static void svq_log_test_set_bits_kept(struct kunit *test)
+{
+	struct svq_log_test_ctx *ctx = test->priv;
+
+	ctx->words[1] = 0xa5a5a5a5a5a5a5a5ULL;	/* pages 64..127: 64 is set, 65 clear */
+	KUNIT_EXPECT_EQ(test, svq_log_mark(&ctx->log, 64 * PAGE_4K, 1), 1);
+	KUNIT_EXPECT_EQ(test, ctx->words[1], 0xa5a5a5a5a5a5a5a5ULL);
+	KUNIT_EXPECT_EQ(test, svq_log_mark(&ctx->log, 65 * PAGE_4K, 1), 1);
+	KUNIT_EXPECT_EQ(test, ctx->words[1], 0xa5a5a5a5a5a5a5a7ULL);
+	KUNIT_EXPECT_EQ(test, ctx->words[0], 0);
+	KUNIT_EXPECT_EQ(test, ctx->words[2], 0);
+}
+
 static void svq_log_test_last_page(struct kunit *test)
 {
 	struct svq_log_test_ctx *ctx = test->priv;
@@ -153,6 +167,7 @@ static struct kunit_case svq_log_test_cases[] = {
 	KUNIT_CASE(svq_log_test_page_boundaries),
 	KUNIT_CASE(svq_log_test_crosses_words),
 	KUNIT_CASE(svq_log_test_idempotent),
+	KUNIT_CASE(svq_log_test_set_bits_kept),
 	KUNIT_CASE(svq_log_test_last_page),
 	KUNIT_CASE(svq_log_test_out_of_range),
 	KUNIT_CASE(svq_log_test_wraps),

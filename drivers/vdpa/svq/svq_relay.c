@@ -76,6 +76,8 @@ static __always_inline int svq_vq_relay_locked(struct svq_vq *vq, unsigned int b
 					       struct svq_relay_result *avail)
 {
 	struct svq_dev *svq = vq->svq;
+	const struct svq_log_bitmap *log = svq->log && !READ_ONCE(svq_fault_skip_log) ?
+					   &svq->log->bitmap : NULL;
 	int ret = 0;
 
 	lockdep_assert_held(&vq->ring_lock);
@@ -85,11 +87,9 @@ static __always_inline int svq_vq_relay_locked(struct svq_vq *vq, unsigned int b
 		vq->ring_mapped = true;
 	}
 	if (dirs & SVQ_RELAY_USED)
-		ret = svq_ring_relay_used(&vq->ring, &vq->mem,
-					  svq->log && !READ_ONCE(svq_fault_skip_log) ?
-					  &svq->log->bitmap : NULL, budget, used);
+		ret = svq_ring_relay_used(&vq->ring, &vq->mem, log, budget, used);
 	if (!ret && ((dirs & SVQ_RELAY_AVAIL) || (vq->avail_blocked && used->chains))) {
-		ret = svq_ring_relay_avail(&vq->ring, &vq->mem, budget, avail);
+		ret = svq_ring_relay_avail(&vq->ring, &vq->mem, log, budget, avail);
 		vq->avail_blocked = avail->blocked;
 	}
 	return ret;
@@ -120,8 +120,8 @@ static __always_inline bool svq_vq_relay(struct svq_vq *vq, struct vdpa_device *
 {
 	struct svq_relay_result used = {}, avail = {};
 	struct svq_pcpu_stats __percpu *stats = vq->svq->stats.pcpu;
+	unsigned long flags, pages_logged;
 	struct vdpa_callback cb;
-	unsigned long flags;
 	int ret;
 
 	spin_lock_irqsave(&vq->ring_lock, flags);
@@ -135,13 +135,14 @@ static __always_inline bool svq_vq_relay(struct svq_vq *vq, struct vdpa_device *
 
 	if (ret)
 		svq_vq_fail(vq);
+	pages_logged = used.pages_logged + avail.pages_logged;
 	if (avail.chains || used.chains)
 		trace_svq_relay(dev_name(&vq->svq->vdpa.dev), vq->idx, avail.chains,
-				used.chains, used.pages_logged);
+				used.chains, pages_logged);
 	if (avail.descs)
 		this_cpu_add(stats->relayed_descs, avail.descs);
-	if (used.pages_logged)
-		this_cpu_add(stats->pages_logged, used.pages_logged);
+	if (pages_logged)
+		this_cpu_add(stats->pages_logged, pages_logged);
 	if (avail.notify)
 		svq_vq_kick_lower(vq, lower);
 	if (used.notify)

@@ -397,10 +397,69 @@ static int svq_chain_walk_indirect(struct svq_ring *ring, const struct svq_guest
 	return svq_chain_walk(ring, mem, chain, table, entries, 0, true);
 }
 
+/* Log the writable buffers of a completed chain, up to @len bytes. */
+static unsigned long svq_log_chain(struct svq_ring *ring, const struct svq_log_bitmap *log,
+				   u16 head, u16 ndesc, u32 len)
+{
+	unsigned long pages = 0;
+	u16 i = head;
+	long marked;
+
+	while (ndesc-- && len) {
+		const struct svq_vring_desc *sd = &ring->shadow_desc[i];
+
+		if (le16_to_cpu(sd->flags) & SVQ_DESC_F_WRITE) {
+			u32 n = min_t(u32, len, le32_to_cpu(sd->len));
+
+			marked = svq_log_mark(log, le64_to_cpu(sd->addr), n);
+			if (marked > 0)
+				pages += marked;
+			len -= n;
+		}
+		i = le16_to_cpu(sd->next);
+	}
+	return pages;
+}
+
+static void svq_log_guest(const struct svq_log_bitmap *log, u64 iova, u32 len,
+			  struct svq_relay_result *res)
+{
+	long marked;
+
+	if (!log)
+		return;
+	marked = svq_log_mark(log, iova, len);
+	if (marked > 0)
+		res->pages_logged += marked;
+}
+
+/*
+ * Log the guest's used elements from index @first to the current one, and
+ * the used index if @idx: one range (two if it wraps) instead of one call
+ * per element.
+ */
+static void svq_log_used_ring(const struct svq_ring *ring, const struct svq_log_bitmap *log,
+			      u16 first, bool idx, struct svq_relay_result *res)
+{
+	u64 elems = ring->guest_used + offsetof(struct svq_vring_used, ring);
+	u16 slot = first & (ring->num - 1);
+	u16 count = ring->guest_used_idx - first;
+	u16 upto_end = min_t(u16, count, ring->num - slot);
+
+	svq_log_guest(log, elems + sizeof(struct svq_vring_used_elem) * slot,
+		      sizeof(struct svq_vring_used_elem) * upto_end, res);
+	svq_log_guest(log, elems, sizeof(struct svq_vring_used_elem) * (count - upto_end), res);
+	if (idx)
+		svq_log_guest(log, ring->guest_used + offsetof(struct svq_vring_used, idx),
+			      sizeof(__le16), res);
+}
+
 /**
  * svq_ring_relay_avail() - move guest available buffers to the shadow ring
  * @ring: the ring
  * @mem: guest memory
+ * @log: dirty log to mark the relay's write of the guest's avail_event
+ *	 (with event index), or NULL
  * @budget: at most this many chains
  * @res: what was done; @res->notify says to kick the device
  *
@@ -414,7 +473,8 @@ static int svq_chain_walk_indirect(struct svq_ring *ring, const struct svq_guest
  * (@ring->error says how): the ring must not be used again.
  */
 int svq_ring_relay_avail(struct svq_ring *ring, const struct svq_guest_mem *mem,
-			 unsigned int budget, struct svq_relay_result *res)
+			 const struct svq_log_bitmap *log, unsigned int budget,
+			 struct svq_relay_result *res)
 {
 	u16 avail_idx, pending, num = ring->num;
 	int ret;
@@ -465,11 +525,13 @@ again:
 	}
 
 	if (ring->event_idx && !res->blocked && res->chains < budget) {
+		u64 avail_event = offsetof(struct svq_vring_used, ring) +
+				  sizeof(struct svq_vring_used_elem) * num;
+
 		/* kick me for the next one; then look again, the guest may not */
-		if (svq_used_write16(ring, mem, offsetof(struct svq_vring_used, ring) +
-				     sizeof(struct svq_vring_used_elem) * num,
-				     ring->guest_last_avail))
+		if (svq_used_write16(ring, mem, avail_event, ring->guest_last_avail))
 			return svq_fail(ring, -EFAULT, "used ring not writable");
+		svq_log_guest(log, ring->guest_used + avail_event, sizeof(__le16), res);
 		/* avail_event before reading the index again */
 		virt_mb();
 		if (svq_avail_read16(ring, mem, offsetof(struct svq_vring_avail, idx),
@@ -501,40 +563,16 @@ again:
 }
 EXPORT_SYMBOL_IF_KUNIT(svq_ring_relay_avail);
 
-/* Log the writable buffers of a completed chain, up to @len bytes. */
-static unsigned long svq_log_chain(struct svq_ring *ring, const struct svq_log_bitmap *log,
-				   u16 head, u16 ndesc, u32 len)
+/*
+ * A pass that wrote guest used elements from index @first on failed: log
+ * what it wrote all the same, then return @err.
+ */
+static int svq_used_fail(struct svq_ring *ring, const struct svq_log_bitmap *log, u16 first,
+			 struct svq_relay_result *res, int err, const char *why)
 {
-	unsigned long pages = 0;
-	u16 i = head;
-	long marked;
-
-	while (ndesc-- && len) {
-		const struct svq_vring_desc *sd = &ring->shadow_desc[i];
-
-		if (le16_to_cpu(sd->flags) & SVQ_DESC_F_WRITE) {
-			u32 n = min_t(u32, len, le32_to_cpu(sd->len));
-
-			marked = svq_log_mark(log, le64_to_cpu(sd->addr), n);
-			if (marked > 0)
-				pages += marked;
-			len -= n;
-		}
-		i = le16_to_cpu(sd->next);
-	}
-	return pages;
-}
-
-static void svq_log_guest(const struct svq_log_bitmap *log, u64 iova, u32 len,
-			  struct svq_relay_result *res)
-{
-	long marked;
-
-	if (!log)
-		return;
-	marked = svq_log_mark(log, iova, len);
-	if (marked > 0)
-		res->pages_logged += marked;
+	if (log)
+		svq_log_used_ring(ring, log, first, false, res);
+	return svq_fail(ring, err, why);
 }
 
 /**
@@ -554,8 +592,7 @@ int svq_ring_relay_used(struct svq_ring *ring, const struct svq_guest_mem *mem,
 			const struct svq_log_bitmap *log, unsigned int budget,
 			struct svq_relay_result *res)
 {
-	u16 used_idx, num = ring->num;
-	u64 used_ring = ring->guest_used + offsetof(struct svq_vring_used, ring);
+	u16 used_idx, num = ring->num, first = ring->guest_used_idx;
 
 	*res = (struct svq_relay_result) {};
 	if (ring->error)
@@ -573,7 +610,8 @@ int svq_ring_relay_used(struct svq_ring *ring, const struct svq_guest_mem *mem,
 		u16 last, n, slot;
 
 		if (id >= num || !ring->heads[id].ndesc)
-			return svq_fail(ring, -EIO, "device used a descriptor not in flight");
+			return svq_used_fail(ring, log, first, res, -EIO,
+					     "device used a descriptor not in flight");
 		h = &ring->heads[id];
 		if (log)
 			res->pages_logged += svq_log_chain(ring, log, id, h->ndesc, len);
@@ -582,8 +620,8 @@ int svq_ring_relay_used(struct svq_ring *ring, const struct svq_guest_mem *mem,
 		ge.len = cpu_to_le32(len);
 		slot = ring->guest_used_idx & (num - 1);
 		if (svq_used_write_elem(ring, mem, slot, &ge))
-			return svq_fail(ring, -EFAULT, "used ring not writable");
-		svq_log_guest(log, used_ring + sizeof(ge) * slot, sizeof(ge), res);
+			return svq_used_fail(ring, log, first, res, -EFAULT,
+					     "used ring not writable");
 
 		/* give the chain back to the free list */
 		for (last = id, n = 1; n < h->ndesc; n++)
@@ -609,9 +647,10 @@ int svq_ring_relay_used(struct svq_ring *ring, const struct svq_guest_mem *mem,
 	/* used entries before the index */
 	virt_wmb();
 	if (svq_used_write16(ring, mem, offsetof(struct svq_vring_used, idx), ring->guest_used_idx))
-		return svq_fail(ring, -EFAULT, "used ring not writable");
-	svq_log_guest(log, ring->guest_used + offsetof(struct svq_vring_used, idx),
-		      sizeof(__le16), res);
+		return svq_used_fail(ring, log, first, res, -EFAULT, "used ring not writable");
+
+	if (log)
+		svq_log_used_ring(ring, log, first, true, res);
 
 	/* the index before reading the driver's interrupt suppression */
 	virt_mb();

@@ -172,7 +172,8 @@ void svq_ring_set_guest_addr(struct svq_ring *ring, u64 desc, u64 avail, u64 use
 void svq_ring_map_guest(struct svq_ring *ring, const struct svq_guest_mem *mem);
 void svq_ring_unmap_guest(struct svq_ring *ring);
 int svq_ring_relay_avail(struct svq_ring *ring, const struct svq_guest_mem *mem,
-			 unsigned int budget, struct svq_relay_result *res);
+			 const struct svq_log_bitmap *log, unsigned int budget,
+			 struct svq_relay_result *res);
 int svq_ring_relay_used(struct svq_ring *ring, const struct svq_guest_mem *mem,
 			const struct svq_log_bitmap *log, unsigned int budget,
 			struct svq_relay_result *res);

@@ -178,7 +178,7 @@ static struct fake *fake_new(struct kunit *test, u16 num, bool event_idx, bool i
 
 static int relay_avail(struct fake *f, struct svq_relay_result *res)
 {
-	return svq_ring_relay_avail(&f->ring, &f->mem, 256, res);
+	return svq_ring_relay_avail(&f->ring, &f->mem, NULL, 256, res);
 }
 
 static int relay_used(struct fake *f, struct svq_relay_result *res)
@@ -417,6 +417,47 @@ static void svq_ring_test_log(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, res.pages_logged, 4 + 1);	/* elem and idx: same page */
 }
 
+/* With event index, the avail pass's write of avail_event is logged. */
+static void svq_ring_test_log_avail_event(struct kunit *test)
+{
+	struct fake *f = fake_new(test, 8, true, false, 0);
+	struct svq_relay_result res;
+
+	set_desc(gdesc(f, 0), G_BUF, 64, 0, 0);
+	guest_post(f, 0);
+	KUNIT_ASSERT_EQ(test, svq_ring_relay_avail(&f->ring, &f->mem, &f->log, 256, &res), 0);
+	KUNIT_EXPECT_EQ(test, res.chains, 1);
+	/* avail_event: G_USED + 4 + 8 * 8, page 0x102; nothing else */
+	KUNIT_EXPECT_EQ(test, le16_to_cpu(*(__le16 *)gptr(f, G_USED + 4 + 8 * 8)), 1);
+	KUNIT_EXPECT_EQ(test, f->log_words[0x102 / 64], BIT_ULL(0x102 % 64));
+	KUNIT_EXPECT_EQ(test, res.pages_logged, 1);
+}
+
+/*
+ * A used pass that fails still logs the elements it wrote, across the
+ * ring's wrap-around: the guest's used ring starts 4 bytes before the page
+ * at 0x103000, so elements 0-127 are on page 0x102 and 128-255 on 0x103.
+ */
+static void svq_ring_test_log_failed_pass(struct kunit *test)
+{
+	struct fake *f = fake_new(test, 256, false, false, 255);
+	struct svq_relay_result res;
+	unsigned int i;
+
+	set_guest(f, G_DESC, G_AVAIL, G_BASE + 0x2bfc, 255);
+	for (i = 0; i < 2; i++) {
+		set_desc(gdesc(f, i), G_BUF + 64 * i, 64, 0, 0);
+		guest_post(f, i);
+	}
+	KUNIT_ASSERT_EQ(test, relay_avail(f, &res), 0);
+	dev_use(f, dev_take(test, f), 0);	/* guest used element 255 */
+	dev_use(f, dev_take(test, f), 0);	/* element 0 */
+	dev_use(f, 7, 0);			/* not in flight */
+	KUNIT_EXPECT_EQ(test, svq_ring_relay_used(&f->ring, &f->mem, &f->log, 256, &res), -EIO);
+	KUNIT_EXPECT_EQ(test, f->log_words[0x102 / 64], BIT_ULL(0x102 % 64) | BIT_ULL(0x103 % 64));
+	KUNIT_EXPECT_EQ(test, res.pages_logged, 2);
+}
+
 /* Each malformed ring breaks the relay with an error, and it stays broken. */
 static void expect_broken(struct kunit *test, struct fake *f, int ret, int err)
 {
@@ -587,6 +628,8 @@ static struct kunit_case svq_ring_test_cases[] = {
 	KUNIT_CASE_PARAM(svq_ring_test_no_interrupt_flag, svq_ring_test_map_gen_params),
 	KUNIT_CASE_PARAM(svq_ring_test_blocked_until_used, svq_ring_test_map_gen_params),
 	KUNIT_CASE_PARAM(svq_ring_test_log, svq_ring_test_map_gen_params),
+	KUNIT_CASE_PARAM(svq_ring_test_log_avail_event, svq_ring_test_map_gen_params),
+	KUNIT_CASE_PARAM(svq_ring_test_log_failed_pass, svq_ring_test_map_gen_params),
 	KUNIT_CASE_PARAM(svq_ring_test_malformed, svq_ring_test_map_gen_params),
 	KUNIT_CASE(svq_ring_test_map_rules),
 	{}

@@ -12,6 +12,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_net.h>
@@ -532,6 +533,16 @@ static int vmm_net_check(struct vmm_net *net, uint32_t id, uint32_t used_len, un
 	return 0;
 }
 
+/* Record rx buffer @id, @used_len bytes, as written, if the caller asked. */
+static void vmm_net_record(struct vmm_net *net, uint32_t id, uint32_t used_len)
+{
+	if (net->written && net->nwritten < net->max_written) {
+		net->written[net->nwritten].iova = net->rx.buf_iova +
+						   (uint64_t)id * net->rx.buf_size;
+		net->written[net->nwritten++].len = used_len;
+	}
+}
+
 /*
  * vmm_net_loop - send @count frames one at a time and check each comes
  * back through vdpa_sim_net's loopback into the next rx buffer, intact.
@@ -556,11 +567,7 @@ int vmm_net_loop(struct vmm_net *net, unsigned int count, unsigned int first_seq
 		r = vmm_net_check(net, id, used_len, seq);
 		if (r)
 			return r;
-		if (net->written && net->nwritten < net->max_written) {
-			net->written[net->nwritten].iova = net->rx.buf_iova +
-							   (uint64_t)id * net->rx.buf_size;
-			net->written[net->nwritten++].len = used_len;
-		}
+		vmm_net_record(net, id, used_len);
 		/* tx completes too: reap it, then recycle the rx buffer */
 		r = vmm_vq_wait_used(&net->tx, &id, &used_len, 5000);
 		if (r)
@@ -613,6 +620,7 @@ int vmm_net_stream(struct vmm_net *net, unsigned int count, unsigned int first_s
 			r = vmm_net_check(net, id, used_len, first_seq + received);
 			if (r)
 				return r;
+			vmm_net_record(net, id, used_len);
 			memset(vmm_vq_buf(&net->mem, &net->rx, id), 0, used_len);
 			vmm_vq_add(&net->rx, id, net->rx.buf_size, true);
 			received++;
@@ -637,4 +645,55 @@ int vmm_net_stream(struct vmm_net *net, unsigned int count, unsigned int first_s
 			return r;
 	}
 	return 0;
+}
+
+/* vmm_log_harvest - take the set bits of @log into @into (if not NULL) */
+void vmm_log_harvest(uint64_t *log, uint64_t *into, size_t words)
+{
+	uint64_t taken;
+	size_t i;
+
+	for (i = 0; i < words; i++) {
+		if (!__atomic_load_n(&log[i], __ATOMIC_RELAXED))
+			continue;
+		taken = __atomic_exchange_n(&log[i], 0, __ATOMIC_SEQ_CST);
+		if (into)
+			into[i] |= taken;
+	}
+}
+
+static void *harvester(void *arg)
+{
+	struct vmm_log_harvester *h = arg;
+	struct timespec period = {
+		.tv_sec = h->period_us / 1000000,
+		.tv_nsec = h->period_us % 1000000 * 1000L,
+	};
+
+	while (!__atomic_load_n(&h->stop, __ATOMIC_ACQUIRE)) {
+		nanosleep(&period, NULL);
+		vmm_log_harvest(h->log, h->into, h->words);
+		h->harvests++;
+	}
+	return NULL;
+}
+
+/*
+ * vmm_log_harvester_start - harvest @log into @into (may be NULL) every
+ * @period_us microseconds from a thread of its own
+ */
+int vmm_log_harvester_start(struct vmm_log_harvester *h, uint64_t *log, uint64_t *into,
+			    size_t words, unsigned int period_us)
+{
+	*h = (struct vmm_log_harvester) {
+		.log = log, .into = into, .words = words, .period_us = period_us,
+	};
+	return -pthread_create(&h->thread, NULL, harvester, h);
+}
+
+/* vmm_log_harvester_stop - stop the thread; the caller harvests the rest */
+void vmm_log_harvester_stop(struct vmm_log_harvester *h)
+{
+	__atomic_store_n(&h->stop, true, __ATOMIC_RELEASE);
+	pthread_join(h->thread, NULL);
 }

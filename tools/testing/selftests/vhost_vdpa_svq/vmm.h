@@ -7,6 +7,7 @@
 #ifndef SVQ_SELFTEST_VMM_H
 #define SVQ_SELFTEST_VMM_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -92,7 +93,7 @@ struct vmm_net {
 	struct vmm_vq tx;
 	uint64_t features;
 	uint8_t mac[6];
-	/* if set, vmm_net_loop() records every rx buffer the device filled */
+	/* if set, vmm_net_loop() and _stream() record every rx buffer filled */
 	struct vmm_written *written;
 	size_t nwritten;
 	size_t max_written;
@@ -109,5 +110,26 @@ int vmm_net_loop(struct vmm_net *net, unsigned int count, unsigned int first_seq
 int vmm_net_stream(struct vmm_net *net, unsigned int count, unsigned int first_seq,
 		   unsigned int window);
 int vmm_net_move_mem(struct vmm_net *net);
+
+/*
+ * A migration's dirty log harvest, as QEMU 7.2 does it (hw/virtio/vhost.c,
+ * vhost_dev_sync_region()): words read as zero are skipped, set ones are
+ * taken with an atomic exchange with 0. The harvester thread does that
+ * every period while the device runs, like QEMU's migration thread.
+ */
+struct vmm_log_harvester {
+	uint64_t *log;
+	uint64_t *into;		/* ORed with what was taken; may be NULL */
+	size_t words;
+	unsigned int period_us;
+	unsigned long harvests;
+	bool stop;
+	pthread_t thread;
+};
+
+void vmm_log_harvest(uint64_t *log, uint64_t *into, size_t words);
+int vmm_log_harvester_start(struct vmm_log_harvester *h, uint64_t *log, uint64_t *into,
+			    size_t words, unsigned int period_us);
+void vmm_log_harvester_stop(struct vmm_log_harvester *h);
 
 #endif

@@ -97,7 +97,7 @@ static int fuzz_event(struct fuzz_relay *f, uint8_t ev, size_t i, struct svq_rel
 	memset(res, 0, sizeof(*res));
 	switch (ev & 3) {
 	case 0:
-		ret = svq_ring_relay_avail(r, &f->mem, 1 + (ev >> 2) % 4, res);
+		ret = svq_ring_relay_avail(r, &f->mem, &f->log, 1 + (ev >> 2) % 4, res);
 		break;
 	case 1:	/* the device completes the next chain it saw */
 		if (f->dev_avail != r->shadow_avail->idx) {
