@@ -54,8 +54,7 @@ void svq_lower_unlock(int srcu_idx)
  * svq_get_vq_align() - vdpa_config_ops.get_vq_align, forwarded to the lower device
  * @vdev: the upper device
  *
- * Return: what the lower device returns; without one (removed), a
- * value saying the device is gone or needs a reset.
+ * Return: what the lower device returns, or PAGE_SIZE once it is removed.
  */
 static u32 svq_get_vq_align(struct vdpa_device *vdev)
 {
@@ -71,11 +70,12 @@ static u32 svq_get_vq_align(struct vdpa_device *vdev)
 }
 
 /**
- * svq_get_device_features() - vdpa_config_ops.get_device_features, forwarded to the lower device
+ * svq_get_device_features() - vdpa_config_ops.get_device_features
  * @vdev: the upper device
  *
- * Return: what the lower device returns; without one (removed), a
- * value saying the device is gone or needs a reset.
+ * Return: the upper device's features, fixed when it was created: the
+ * lower device's minus what the relay does not support
+ * (svq_features_offered()), or those given to ``vdpa dev add``.
  */
 static u64 svq_get_device_features(struct vdpa_device *vdev)
 {
@@ -86,8 +86,7 @@ static u64 svq_get_device_features(struct vdpa_device *vdev)
  * svq_get_backend_features() - vdpa_config_ops.get_backend_features, forwarded to the lower device
  * @vdev: the upper device
  *
- * Return: what the lower device returns; without one (removed), a
- * value saying the device is gone or needs a reset.
+ * Return: what the lower device returns, or 0 once it is removed.
  */
 static u64 svq_get_backend_features(const struct vdpa_device *vdev)
 {
@@ -108,8 +107,7 @@ static u64 svq_get_backend_features(const struct vdpa_device *vdev)
  * @vdev: the upper device
  * @features: features the driver accepts
  *
- * Return: what the lower device returns; without one (removed), a
- * value saying the device is gone or needs a reset.
+ * Return: what the lower device returns, or -ENODEV once it is removed.
  */
 static int svq_set_driver_features(struct vdpa_device *vdev, u64 features)
 {
@@ -130,8 +128,7 @@ static int svq_set_driver_features(struct vdpa_device *vdev, u64 features)
  * svq_get_driver_features() - vdpa_config_ops.get_driver_features, forwarded to the lower device
  * @vdev: the upper device
  *
- * Return: what the lower device returns; without one (removed), a
- * value saying the device is gone or needs a reset.
+ * Return: what the lower device returns, or 0 once it is removed.
  */
 static u64 svq_get_driver_features(struct vdpa_device *vdev)
 {
@@ -174,8 +171,7 @@ static void svq_set_config_cb(struct vdpa_device *vdev, struct vdpa_callback *cb
  * svq_get_vq_num_max() - vdpa_config_ops.get_vq_num_max, forwarded to the lower device
  * @vdev: the upper device
  *
- * Return: what the lower device returns; without one (removed), a
- * value saying the device is gone or needs a reset.
+ * Return: what the lower device returns, or 0 once it is removed.
  */
 static u16 svq_get_vq_num_max(struct vdpa_device *vdev)
 {
@@ -214,8 +210,7 @@ static u16 svq_get_vq_num_min(struct vdpa_device *vdev)
  * svq_get_device_id() - vdpa_config_ops.get_device_id, forwarded to the lower device
  * @vdev: the upper device
  *
- * Return: what the lower device returns; without one (removed), a
- * value saying the device is gone or needs a reset.
+ * Return: what the lower device returns, or 0 once it is removed.
  */
 static u32 svq_get_device_id(struct vdpa_device *vdev)
 {
@@ -234,8 +229,7 @@ static u32 svq_get_device_id(struct vdpa_device *vdev)
  * svq_get_vendor_id() - vdpa_config_ops.get_vendor_id, forwarded to the lower device
  * @vdev: the upper device
  *
- * Return: what the lower device returns; without one (removed), a
- * value saying the device is gone or needs a reset.
+ * Return: what the lower device returns, or 0 once it is removed.
  */
 static u32 svq_get_vendor_id(struct vdpa_device *vdev)
 {
@@ -252,12 +246,10 @@ static u32 svq_get_vendor_id(struct vdpa_device *vdev)
 
 /**
  * svq_get_status() - vdpa_config_ops.get_status, forwarded to the lower device
- * Without a lower device the device reports that it needs a reset.
- *
  * @vdev: the upper device
  *
- * Return: what the lower device returns; without one (removed), a
- * value saying the device is gone or needs a reset.
+ * Return: what the lower device returns, with NEEDS_RESET added once a
+ * virtqueue broke; NEEDS_RESET alone once the lower device is removed.
  */
 static u8 svq_get_status(struct vdpa_device *vdev)
 {
@@ -306,8 +298,10 @@ static void svq_set_status(struct vdpa_device *vdev, u8 status)
  * svq_reset() - vdpa_config_ops.reset, forwarded to the lower device
  * @vdev: the upper device
  *
- * Return: what the lower device returns; without one (removed), a
- * value saying the device is gone or needs a reset.
+ * Shadowed virtqueues stop after the lower device's reset, with what it
+ * completed relayed and logged; then logging stops.
+ *
+ * Return: what the lower device returns, or 0 once it is removed.
  */
 static int svq_reset(struct vdpa_device *vdev)
 {
@@ -331,8 +325,10 @@ static int svq_reset(struct vdpa_device *vdev)
  * @vdev: the upper device
  * @flags: reset flags
  *
- * Return: what the lower device returns; without one (removed), a
- * value saying the device is gone or needs a reset.
+ * As svq_reset(); with VDPA_RESET_F_CLEAN_MAP the copies of the driver's
+ * mappings are dropped too.
+ *
+ * Return: what the lower device returns, or 0 once it is removed.
  */
 static int svq_compat_reset(struct vdpa_device *vdev, u32 flags)
 {
@@ -359,8 +355,7 @@ static int svq_compat_reset(struct vdpa_device *vdev, u32 flags)
  * svq_suspend() - vdpa_config_ops.suspend, forwarded to the lower device
  * @vdev: the upper device
  *
- * Return: what the lower device returns; without one (removed), a
- * value saying the device is gone or needs a reset.
+ * Return: what the lower device returns, or -ENODEV once it is removed.
  */
 static int svq_suspend(struct vdpa_device *vdev)
 {
@@ -379,8 +374,7 @@ static int svq_suspend(struct vdpa_device *vdev)
  * svq_resume() - vdpa_config_ops.resume, forwarded to the lower device
  * @vdev: the upper device
  *
- * Return: what the lower device returns; without one (removed), a
- * value saying the device is gone or needs a reset.
+ * Return: what the lower device returns, or -ENODEV once it is removed.
  */
 static int svq_resume(struct vdpa_device *vdev)
 {
@@ -399,8 +393,7 @@ static int svq_resume(struct vdpa_device *vdev)
  * svq_get_config_size() - vdpa_config_ops.get_config_size, forwarded to the lower device
  * @vdev: the upper device
  *
- * Return: what the lower device returns; without one (removed), a
- * value saying the device is gone or needs a reset.
+ * Return: what the lower device returns, or 0 once it is removed.
  */
 static size_t svq_get_config_size(struct vdpa_device *vdev)
 {
@@ -459,8 +452,7 @@ static void svq_set_config(struct vdpa_device *vdev, unsigned int offset,
  * svq_get_generation() - vdpa_config_ops.get_generation, forwarded to the lower device
  * @vdev: the upper device
  *
- * Return: what the lower device returns; without one (removed), a
- * value saying the device is gone or needs a reset.
+ * Return: what the lower device returns, or 0 once it is removed.
  */
 static u32 svq_get_generation(struct vdpa_device *vdev)
 {
@@ -481,8 +473,9 @@ static u32 svq_get_generation(struct vdpa_device *vdev)
  * @group: virtqueue group
  * @asid: address space
  *
- * Return: what the lower device returns; without one (removed), a
- * value saying the device is gone or needs a reset.
+ * The group's address space is kept: shadow rings are mapped there.
+ *
+ * Return: what the lower device returns, or -ENODEV once it is removed.
  */
 static int svq_set_group_asid(struct vdpa_device *vdev, unsigned int group,
 			      unsigned int asid)

@@ -324,8 +324,7 @@ void svq_kick_vq_with_data(struct vdpa_device *vdev, u32 data)
  * @vdev: the upper device
  * @idx: virtqueue index
  *
- * Return: what the lower device returns; without one (removed), a
- * value saying the device is gone or needs a reset.
+ * Return: what the lower device returns, or false once it is removed.
  */
 bool svq_get_vq_ready(struct vdpa_device *vdev, u16 idx)
 {
@@ -347,8 +346,7 @@ bool svq_get_vq_ready(struct vdpa_device *vdev, u16 idx)
  * @msg: netlink message
  * @extack: netlink extended ack
  *
- * Return: what the lower device returns; without one (removed), a
- * value saying the device is gone or needs a reset.
+ * Return: what the lower device returns, or -ENODEV once it is removed.
  */
 int svq_get_vendor_vq_stats(struct vdpa_device *vdev, u16 idx, struct sk_buff *msg,
 			    struct netlink_ext_ack *extack)
@@ -369,8 +367,7 @@ int svq_get_vendor_vq_stats(struct vdpa_device *vdev, u16 idx, struct sk_buff *m
  * @vdev: the upper device
  * @idx: virtqueue index
  *
- * Return: what the lower device returns; without one (removed), a
- * value saying the device is gone or needs a reset.
+ * Return: what the lower device returns, or 0 once it is removed.
  */
 u16 svq_get_vq_size(struct vdpa_device *vdev, u16 idx)
 {
@@ -390,8 +387,7 @@ u16 svq_get_vq_size(struct vdpa_device *vdev, u16 idx)
  * @vdev: the upper device
  * @idx: virtqueue index
  *
- * Return: what the lower device returns; without one (removed), a
- * value saying the device is gone or needs a reset.
+ * Return: what the lower device returns, or 0 once it is removed.
  */
 u32 svq_get_vq_group(struct vdpa_device *vdev, u16 idx)
 {
@@ -411,8 +407,7 @@ u32 svq_get_vq_group(struct vdpa_device *vdev, u16 idx)
  * @vdev: the upper device
  * @idx: virtqueue index
  *
- * Return: what the lower device returns; without one (removed), a
- * value saying the device is gone or needs a reset.
+ * Return: what the lower device returns, or 0 once it is removed.
  */
 u32 svq_get_vq_desc_group(struct vdpa_device *vdev, u16 idx)
 {
@@ -433,8 +428,7 @@ u32 svq_get_vq_desc_group(struct vdpa_device *vdev, u16 idx)
  * @idx: virtqueue index
  * @cpu_mask: CPUs
  *
- * Return: what the lower device returns; without one (removed), a
- * value saying the device is gone or needs a reset.
+ * Return: what the lower device returns, or -ENODEV once it is removed.
  */
 int svq_set_vq_affinity(struct vdpa_device *vdev, u16 idx,
 			const struct cpumask *cpu_mask)
@@ -455,8 +449,7 @@ int svq_set_vq_affinity(struct vdpa_device *vdev, u16 idx,
  * @vdev: the upper device
  * @idx: virtqueue index
  *
- * Return: what the lower device returns; without one (removed), a
- * value saying the device is gone or needs a reset.
+ * Return: what the lower device returns, or cpu_possible_mask once it is removed.
  */
 const struct cpumask *svq_get_vq_affinity(struct vdpa_device *vdev, u16 idx)
 {
@@ -476,8 +469,7 @@ const struct cpumask *svq_get_vq_affinity(struct vdpa_device *vdev, u16 idx)
  * @vdev: the upper device
  * @idx: virtqueue index
  *
- * Return: what the lower device returns; without one (removed), a
- * value saying the device is gone or needs a reset.
+ * Return: what the lower device returns, or vdev->dma_dev once it is removed.
  */
 struct device *svq_get_vq_dma_dev(struct vdpa_device *vdev, u16 idx)
 {
