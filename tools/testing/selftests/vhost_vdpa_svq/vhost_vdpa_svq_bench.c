@@ -42,6 +42,19 @@ static const char * const config_names[] = { "passthrough", "shadow", "shadow+lo
 enum workload { STREAM, PING_PONG, NWORKLOADS };
 static const char * const workload_names[] = { "stream", "ping-pong" };
 
+/* The guest's clocksource: timings are exact only with the TSC. */
+static void print_clocksource(const char *when)
+{
+	FILE *f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "r");
+	char name[64];
+
+	if (!f || !fgets(name, sizeof(name), f))
+		snprintf(name, sizeof(name), "unknown\n");
+	if (f)
+		fclose(f);
+	printf("# clocksource %s: %s", when, name);
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -166,10 +179,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cannot set up the stacked device\n");
 		return 1;
 	}
+	print_clocksource("before");
 	for (i = 0; i < NWORKLOADS; i++)
 		if ((only_w < 0 || i == only_w) &&
 		    run_workload_rounds(&dev, log, i, frames, rounds, only))
 			return 1;
+	print_clocksource("after");
 	if (only >= 0) {
 		vmm_dev_destroy(&dev);
 		return system("vdpa dev del blower0") ? 1 : 0;
