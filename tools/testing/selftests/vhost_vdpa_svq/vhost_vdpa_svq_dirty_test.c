@@ -216,8 +216,8 @@ TEST_F(dirty, log_harvested_during_traffic)
 	ASSERT_EQ(0, vmm_log_harvester_start(&h, self->log, taken, LOG_WORDS, 100));
 	EXPECT_EQ(0, vmm_net_loop(&self->net, 4000, 5));
 	EXPECT_EQ(0, vmm_net_stream(&self->net, 4000, 4005, 64));
-	ASSERT_EQ(0, vmm_ioctl(self->dev.fd, VHOST_VDPA_SUSPEND, NULL));
 	vmm_log_harvester_stop(&h);
+	ASSERT_EQ(0, vmm_ioctl(self->dev.fd, VHOST_VDPA_SUSPEND, NULL));
 	vmm_log_harvest(self->log, taken, LOG_WORDS);
 	TH_LOG("%lu harvests during traffic", h.harvests);
 	EXPECT_LT(10, h.harvests);

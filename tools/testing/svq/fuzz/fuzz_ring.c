@@ -7,7 +7,9 @@
  * access; the harness checks the relay's own invariants. The script runs
  * on two copies of everything: one relay reaches the guest's ring areas
  * through checked accesses, the other through svq_ring_map_guest()'s
- * pointers, and the two must behave identically.
+ * pointers, and the two must behave identically. While a ring is whole,
+ * its dirty log must hold exactly the pages an independent model says the
+ * device and the relay wrote.
  */
 #include <assert.h>
 #include <errno.h>
@@ -31,6 +33,7 @@ struct fuzz_relay {
 	uint8_t shadow[16384] __attribute__((aligned(4096)));
 	struct svq_head heads[NUM];
 	uint64_t log_words[G_SIZE / 4096 / 64 + 8];
+	uint64_t expect_words[G_SIZE / 4096 / 64 + 8];	/* the model's log */
 	struct svq_log_bitmap log;
 	struct svq_guest_mem mem;
 	struct svq_ring r;
@@ -88,16 +91,66 @@ static void check_invariants(const struct svq_ring *r)
 	assert(svq_ring_inflight(r) <= NUM);
 }
 
+/* The model: the device or the relay wrote [@iova, @iova + @len). */
+static void expect_written(struct fuzz_relay *f, uint64_t iova, uint64_t len)
+{
+	for (uint64_t p = iova >> 12; len && p <= (iova + len - 1) >> 12; p++)
+		if (p < f->log.nbits)
+			f->expect_words[p / 64] |= 1ULL << (p % 64);
+}
+
+/*
+ * A used pass moved the device's used entries from @shadow_from and wrote
+ * the guest's from @guest_from: the device wrote each chain's writable
+ * buffers up to its used length, the relay the guest's elements and index.
+ */
+static void expect_used_pass(struct fuzz_relay *f, uint16_t shadow_from, uint16_t guest_from)
+{
+	const struct svq_ring *r = &f->r;
+	uint16_t k, n = r->shadow_last_used - shadow_from;
+
+	for (k = 0; k < n; k++) {
+		const struct svq_vring_used_elem *e =
+			&r->shadow_used->ring[(uint16_t)(shadow_from + k) % NUM];
+		uint32_t len = e->len, steps = 0;
+		uint16_t i = e->id;
+
+		/* the chain, by its NEXT flags: the free list only relinks its last */
+		while (len && steps++ < NUM) {
+			const struct svq_vring_desc *d = &r->shadow_desc[i];
+
+			if (d->flags & SVQ_DESC_F_WRITE) {
+				uint32_t w = len < d->len ? len : d->len;
+
+				expect_written(f, d->addr, w);
+				len -= w;
+			}
+			if (!(d->flags & SVQ_DESC_F_NEXT))
+				break;
+			i = d->next;
+		}
+		expect_written(f, r->guest_used + 4 +
+			       8 * ((uint16_t)(guest_from + k) % NUM), 8);
+	}
+	if (n)
+		expect_written(f, r->guest_used + 2, 2);
+}
+
 /* Run event @ev (at script position @i) on @f. */
 static int fuzz_event(struct fuzz_relay *f, uint8_t ev, size_t i, struct svq_relay_result *res)
 {
 	struct svq_ring *r = &f->r;
+	uint16_t shadow_from = r->shadow_last_used, guest_from = r->guest_used_idx;
+	unsigned int budget = 1 + (ev >> 2) % 4;
 	int ret = 0;
 
 	memset(res, 0, sizeof(*res));
 	switch (ev & 3) {
 	case 0:
-		ret = svq_ring_relay_avail(r, &f->mem, &f->log, 1 + (ev >> 2) % 4, res);
+		ret = svq_ring_relay_avail(r, &f->mem, &f->log, budget, res);
+		/* with event index: the relay wrote avail_event */
+		if (!ret && r->event_idx && !res->blocked && res->chains < budget)
+			expect_written(f, r->guest_used + 4 + 8 * NUM, 2);
 		break;
 	case 1:	/* the device completes the next chain it saw */
 		if (f->dev_avail != r->shadow_avail->idx) {
@@ -109,7 +162,9 @@ static int fuzz_event(struct fuzz_relay *f, uint8_t ev, size_t i, struct svq_rel
 		}
 		break;
 	case 2:
-		ret = svq_ring_relay_used(r, &f->mem, &f->log, 1 + (ev >> 2) % 4, res);
+		ret = svq_ring_relay_used(r, &f->mem, &f->log, budget, res);
+		if (!ret)
+			expect_used_pass(f, shadow_from, guest_from);
 		break;
 	case 3:	/* the guest rewrites a byte of its rings */
 		f->g.mem[(ev * 131 + i) % 0x2100] ^= ev;
@@ -124,8 +179,10 @@ static int fuzz_event(struct fuzz_relay *f, uint8_t ev, size_t i, struct svq_rel
 	if (ret)
 		assert(r->error);
 	/* a broken ring is never used again: its state does not matter */
-	if (!r->error)
+	if (!r->error) {
 		check_invariants(r);
+		assert(!memcmp(f->log_words, f->expect_words, sizeof(f->log_words)));
+	}
 	return ret;
 }
 
