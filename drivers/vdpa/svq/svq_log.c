@@ -22,10 +22,20 @@
  * @iova: first byte written
  * @len: number of bytes written
  *
- * Sets the bit of every page that [@iova, @iova + @len) touches, exactly
- * like vhost's log_write(). A zero @len marks nothing. Pages past the end
- * of the log are not marked: the part inside is, and -ERANGE tells the
+ * Sets the bit of every page that [@iova, @iova + @len) touches, like
+ * vhost's log_write(). A zero @len marks nothing. Pages past the end of
+ * the log are not marked: the part inside is, and -ERANGE tells the
  * caller that the device wrote memory the log does not cover.
+ *
+ * Only a clear bit is set, with an atomic operation; a set one is only
+ * read. A page is written many times between two harvests of the log,
+ * and an atomic operation costs far more than a read (under emulation
+ * most). So the caller orders the writes it logs before the call with a
+ * full barrier (virt_mb()): a bit read as set may be harvested at the
+ * same time, and the harvester (an atomic exchange of the word, then a
+ * read of the page, as QEMU does) must then see those writes. With full
+ * barriers on both sides, it cannot both take the bit before it was read
+ * here and miss a write that came before that read.
  *
  * Context: any context, including hard interrupt.
  * Return: the number of pages marked, -EINVAL if the range wraps around
@@ -49,8 +59,11 @@ long svq_log_mark(const struct svq_log_bitmap *log, u64 iova, u64 len)
 	for (page = first; page <= last; page++) {
 		if (page >= log->nbits)
 			return -ERANGE;
-		/* set_bit_le() takes an int: address the word ourselves */
-		set_bit_le(page % BITS_PER_LONG, log->bits + page / BITS_PER_LONG);
+		/* the bit operations take an int: address the word ourselves */
+		unsigned long *word = log->bits + page / BITS_PER_LONG;
+
+		if (!test_bit_le(page % BITS_PER_LONG, word))
+			set_bit_le(page % BITS_PER_LONG, word);
 		marked++;
 	}
 	return marked;

@@ -15,7 +15,8 @@
  * too (svq_iotlb_write_lock(), svq_vq_set_cb()), and the counters are
  * per CPU. Atomic operations are what a pass costs most after the relay
  * itself under emulation (TCG), so the lock and the ring protocol's
- * barriers are the only ones left.
+ * barriers are the only ones left. Logging adds one full barrier per used
+ * pass and sets a log bit only when it finds it clear (svq_log_mark()).
  *
  * The guest's ring areas are reached through pointers that
  * svq_ring_map_guest() derives from the IOTLB copy; they are derived

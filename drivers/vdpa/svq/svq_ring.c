@@ -436,7 +436,7 @@ static void svq_log_guest(const struct svq_log_bitmap *log, u64 iova, u32 len,
 /*
  * Log the guest's used elements from index @first to the current one, and
  * the used index if @idx: one range (two if it wraps) instead of one call
- * per element.
+ * per element. After a full barrier (see svq_log_mark()).
  */
 static void svq_log_used_ring(const struct svq_ring *ring, const struct svq_log_bitmap *log,
 			      u16 first, bool idx, struct svq_relay_result *res)
@@ -448,7 +448,9 @@ static void svq_log_used_ring(const struct svq_ring *ring, const struct svq_log_
 
 	svq_log_guest(log, elems + sizeof(struct svq_vring_used_elem) * slot,
 		      sizeof(struct svq_vring_used_elem) * upto_end, res);
-	svq_log_guest(log, elems, sizeof(struct svq_vring_used_elem) * (count - upto_end), res);
+	if (count > upto_end)
+		svq_log_guest(log, elems, sizeof(struct svq_vring_used_elem) * (count - upto_end),
+			      res);
 	if (idx)
 		svq_log_guest(log, ring->guest_used + offsetof(struct svq_vring_used, idx),
 			      sizeof(__le16), res);
@@ -531,9 +533,9 @@ again:
 		/* kick me for the next one; then look again, the guest may not */
 		if (svq_used_write16(ring, mem, avail_event, ring->guest_last_avail))
 			return svq_fail(ring, -EFAULT, "used ring not writable");
-		svq_log_guest(log, ring->guest_used + avail_event, sizeof(__le16), res);
-		/* avail_event before reading the index again */
+		/* avail_event before reading the index again (and the log) */
 		virt_mb();
+		svq_log_guest(log, ring->guest_used + avail_event, sizeof(__le16), res);
 		if (svq_avail_read16(ring, mem, offsetof(struct svq_vring_avail, idx),
 				     &avail_idx))
 			return svq_fail(ring, -EFAULT, "available ring outside the mapped memory");
@@ -570,8 +572,11 @@ EXPORT_SYMBOL_IF_KUNIT(svq_ring_relay_avail);
 static int svq_used_fail(struct svq_ring *ring, const struct svq_log_bitmap *log, u16 first,
 			 struct svq_relay_result *res, int err, const char *why)
 {
-	if (log)
+	if (log) {
+		/* the elements before the log's bit tests */
+		virt_mb();
 		svq_log_used_ring(ring, log, first, false, res);
+	}
 	return svq_fail(ring, err, why);
 }
 
@@ -598,8 +603,12 @@ int svq_ring_relay_used(struct svq_ring *ring, const struct svq_guest_mem *mem,
 	if (ring->error)
 		return -EIO;
 	used_idx = le16_to_cpu(READ_ONCE(ring->shadow_used->idx));
-	/* entries are read after the index */
-	dma_rmb();
+	if (log)
+		/* entries after the index, device writes before the log's bit tests */
+		virt_mb();
+	else
+		/* entries are read after the index */
+		dma_rmb();
 
 	while (ring->shadow_last_used != used_idx && res->chains < budget) {
 		const struct svq_vring_used_elem *e =
@@ -649,11 +658,10 @@ int svq_ring_relay_used(struct svq_ring *ring, const struct svq_guest_mem *mem,
 	if (svq_used_write16(ring, mem, offsetof(struct svq_vring_used, idx), ring->guest_used_idx))
 		return svq_used_fail(ring, log, first, res, -EFAULT, "used ring not writable");
 
+	/* the index before reading the driver's interrupt suppression (and the log) */
+	virt_mb();
 	if (log)
 		svq_log_used_ring(ring, log, first, true, res);
-
-	/* the index before reading the driver's interrupt suppression */
-	virt_mb();
 	if (ring->event_idx) {
 		u16 used_event;
 
