@@ -57,11 +57,12 @@ long svq_log_mark(const struct svq_log_bitmap *log, u64 iova, u64 len)
 		return -ERANGE;
 
 	for (page = first; page <= last; page++) {
+		unsigned long *word;
+
 		if (page >= log->nbits)
 			return -ERANGE;
 		/* the bit operations take an int: address the word ourselves */
-		unsigned long *word = log->bits + page / BITS_PER_LONG;
-
+		word = log->bits + page / BITS_PER_LONG;
 		if (!test_bit_le(page % BITS_PER_LONG, word))
 			set_bit_le(page % BITS_PER_LONG, word);
 		marked++;
