@@ -397,30 +397,7 @@ static int svq_chain_walk_indirect(struct svq_ring *ring, const struct svq_guest
 	return svq_chain_walk(ring, mem, chain, table, entries, 0, true);
 }
 
-/* Log the writable buffers of a completed chain, up to @len bytes. */
-static unsigned long svq_log_chain(struct svq_ring *ring, const struct svq_log_bitmap *log,
-				   u16 head, u16 ndesc, u32 len)
-{
-	unsigned long pages = 0;
-	u16 i = head;
-	long marked;
-
-	while (ndesc-- && len) {
-		const struct svq_vring_desc *sd = &ring->shadow_desc[i];
-
-		if (le16_to_cpu(sd->flags) & SVQ_DESC_F_WRITE) {
-			u32 n = min_t(u32, len, le32_to_cpu(sd->len));
-
-			marked = svq_log_mark(log, le64_to_cpu(sd->addr), n);
-			if (marked > 0)
-				pages += marked;
-			len -= n;
-		}
-		i = le16_to_cpu(sd->next);
-	}
-	return pages;
-}
-
+/* Mark [@iova, @iova + @len) in @log, if logging, and count the pages in @res. */
 static void svq_log_guest(const struct svq_log_bitmap *log, u64 iova, u32 len,
 			  struct svq_relay_result *res)
 {
@@ -431,6 +408,25 @@ static void svq_log_guest(const struct svq_log_bitmap *log, u64 iova, u32 len,
 	marked = svq_log_mark(log, iova, len);
 	if (marked > 0)
 		res->pages_logged += marked;
+}
+
+/* Log the writable buffers of a completed chain, up to @len bytes. */
+static void svq_log_chain(struct svq_ring *ring, const struct svq_log_bitmap *log,
+			  u16 head, u16 ndesc, u32 len, struct svq_relay_result *res)
+{
+	u16 i = head;
+
+	while (ndesc-- && len) {
+		const struct svq_vring_desc *sd = &ring->shadow_desc[i];
+
+		if (le16_to_cpu(sd->flags) & SVQ_DESC_F_WRITE) {
+			u32 n = min_t(u32, len, le32_to_cpu(sd->len));
+
+			svq_log_guest(log, le64_to_cpu(sd->addr), n, res);
+			len -= n;
+		}
+		i = le16_to_cpu(sd->next);
+	}
 }
 
 /*
@@ -623,7 +619,7 @@ int svq_ring_relay_used(struct svq_ring *ring, const struct svq_guest_mem *mem,
 					     "device used a descriptor not in flight");
 		h = &ring->heads[id];
 		if (log)
-			res->pages_logged += svq_log_chain(ring, log, id, h->ndesc, len);
+			svq_log_chain(ring, log, id, h->ndesc, len, res);
 
 		ge.id = cpu_to_le32(h->guest_head);
 		ge.len = cpu_to_le32(len);

@@ -13,8 +13,8 @@
  * device writes again and again are found clear again at least as often
  * as in a migration. Every frame is checked. The configurations alternate
  * within each round, the median of the rounds is reported with its ratio
- * to passthrough, and every raw number is printed. Then the pause of a passthrough -> shadow
- * switch (stats/last_switch_ns), median of 100.
+ * to passthrough, and every raw number is printed. Then the pause of a
+ * passthrough -> shadow switch (stats/last_switch_ns), median of 100.
  *
  * Usage: vhost_vdpa_svq_bench [frames per run] [rounds] [configuration [workload]]
  *
