@@ -8,6 +8,7 @@
 #   make check-debug   make check on the debug kernel (KASAN, lockdep, ...)
 #   make bench    frames/s passthrough vs shadow, switch pause; migration,
 #                 ours vs QEMU's x-svq=on (not a test)
+#   make profile  cycles per frame of each part of a relay pass (not a test)
 
 SVQ := tools/testing/svq
 
@@ -32,10 +33,13 @@ demo:
 bench:
 	@$(SVQ)/bench.sh
 
+profile:
+	@$(SVQ)/profile/profile.sh
+
 clean:
 	-@kdir=$$($(SVQ)/kernel.sh --print-dir); \
 	  [ -d "$$kdir" ] && $(MAKE) -C "$$kdir" M=$(CURDIR) clean
 	$(MAKE) -C tools/testing/selftests/vhost_vdpa_svq clean KDIR=/nonexistent
 	rm -rf build
 
-.PHONY: all kernel module check check-debug demo bench clean
+.PHONY: all kernel module check check-debug demo bench profile clean

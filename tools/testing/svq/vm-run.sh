@@ -60,7 +60,11 @@ mkdir -p "$run/out"
 # tsc=reliable: under TCG the guest's TSC follows the host's, while the
 # jiffies the clocksource watchdog compares it with lag under load; the
 # watchdog then switched to refined-jiffies (4 ms steps: the benchmarks'
-# stream runs last about 0.2 s).
+# stream runs last about 0.2 s). tsc_early_khz: that TSC runs at the
+# host's rate, which the host knows; the guest's own calibration against
+# the PIT failed once under load, and the guest then had no TSC at all.
+tsc_khz=$(awk '/^flags/ && / constant_tsc/ { c = 1 } /^cpu MHz/ && !m { m = $4 }
+	       END { if (c && m) printf " tsc_early_khz=%d", m * 1000 }' /proc/cpuinfo)
 console=$run/console
 set +e
 timeout --foreground -k 5 "$timeout" \
@@ -68,7 +72,7 @@ timeout --foreground -k 5 "$timeout" \
 	-nographic -no-reboot -nic none -display none \
 	-serial "file:$console" -monitor none \
 	-kernel "$bzimage" \
-	-append "console=ttyS0 rootfstype=9p root=svqroot rootflags=trans=virtio,version=9p2000.L,msize=1048576,cache=loose ro init=$here/vm-init${SVQ_VM_TRACE:+ SVQ_INIT_TRACE=1} panic=-1 oops=panic loglevel=4 tsc=reliable svq.run=$run" \
+	-append "console=ttyS0 rootfstype=9p root=svqroot rootflags=trans=virtio,version=9p2000.L,msize=1048576,cache=loose ro init=$here/vm-init${SVQ_VM_TRACE:+ SVQ_INIT_TRACE=1} panic=-1 oops=panic loglevel=4 tsc=reliable$tsc_khz svq.run=$run" \
 	-fsdev local,id=svqroot,path=/,security_model=none,readonly=on,multidevs=remap \
 	-device virtio-9p-pci,fsdev=svqroot,mount_tag=svqroot \
 	-fsdev local,id=svqrun,path="$run",security_model=none \
