@@ -13,6 +13,12 @@
 # part and what a ratio of 0.95 (or 0.90) to passthrough allows.
 #
 # Environment: SVQ_PROFILE_FRAMES (20000), SVQ_PROFILE_ROUNDS (3).
+#
+# make check fails when the patch no longer applies; to refresh it, apply
+# it to the tree with patch -p1 (fix the rejects), then
+#   git add -N drivers/vdpa/svq/svq_prof.h &&
+#   git diff drivers/ > tools/testing/svq/profile/relay-tsc.patch
+# and take the instrumentation out of the tree again.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 svq=$(cd "$here/.." && pwd)
