@@ -93,6 +93,18 @@ kerneldoc()
 }
 gate "kernel-doc -Wall: no warnings" "$out/kernel-doc.log" kerneldoc
 
+# Documentation/ must parse without a warning (Debian's docutils; the
+# python3 on PATH may be another one).
+rst_docs()
+{
+	local f
+
+	for f in "$repo"/Documentation/*/*.rst; do
+		/usr/bin/python3 -m docutils --halt=warning "$f" /dev/null || return 1
+	done
+}
+gate "Documentation/ reStructuredText parses without warnings" "$out/rst.log" rst_docs
+
 coccicheck()
 {
 	make -C "$kdir" coccicheck MODE=report M="$repo/drivers/vdpa/svq" || return 1

@@ -10,6 +10,7 @@ pkgs=(
 	build-essential bc bison flex libelf-dev libssl-dev cpio kmod
 	xz-utils patch ccache perl python3
 	sparse coccinelle ocaml-nox	# static analysis gates (ocaml: coccicheck scripts)
+	python3-docutils	# the reStructuredText gate on Documentation/
 	clang libclang-rt-14-dev	# libFuzzer + ASan for the relay core
 	qemu-system-x86		# the test VM (TCG) and QEMU 7.2 for migration
 	iproute2		# the vdpa tool
