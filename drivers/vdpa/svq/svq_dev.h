@@ -329,9 +329,9 @@ int svq_reset_map(struct vdpa_device *vdev, unsigned int asid);
 struct vdpa_iova_range svq_get_iova_range(struct vdpa_device *vdev);
 void svq_iotlb_forget(struct svq_dev *svq, unsigned int asid);
 int svq_iotlb_map_shadow(struct svq_dev *svq, struct vdpa_device *lower, unsigned int asid,
-			 phys_addr_t pa, size_t size, u64 *iova);
+			 phys_addr_t pa, size_t size, size_t ro_size, u64 *iova);
 void svq_iotlb_unmap_shadow(struct svq_dev *svq, struct vdpa_device *lower, unsigned int asid,
-			    u64 iova, size_t size);
+			    u64 iova, size_t size, size_t ro_size);
 void svq_iotlb_guest_mem(struct svq_dev *svq, unsigned int asid, u32 tlb_entries,
 			 struct svq_guest_ctx *ctx, struct svq_guest_mem *mem);
 void svq_iotlb_guest_mem_free(struct svq_guest_ctx *ctx);

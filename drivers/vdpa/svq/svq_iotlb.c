@@ -382,6 +382,48 @@ struct vdpa_iova_range svq_get_iova_range(struct vdpa_device *vdev)
 	return vdpa_to_svq(vdev)->range;
 }
 
+/* Unmap both parts of a shadow ring from a lower device with dma_map. */
+static void svq_shadow_dma_unmap(struct vdpa_device *lower, unsigned int asid, u64 start,
+				 size_t size, size_t ro_size)
+{
+	if (ro_size)
+		lower->config->dma_unmap(lower, asid, start, ro_size);
+	if (size > ro_size)
+		lower->config->dma_unmap(lower, asid, start + ro_size, size - ro_size);
+}
+
+/* Map both parts of a shadow ring into a lower device with dma_map. */
+static int svq_shadow_dma_map(struct vdpa_device *lower, unsigned int asid, u64 start,
+			      phys_addr_t pa, size_t size, size_t ro_size)
+{
+	const struct vdpa_config_ops *ops = lower->config;
+	int ret = 0;
+
+	if (ro_size)
+		ret = ops->dma_map(lower, asid, start, ro_size, pa, VHOST_MAP_RO, NULL);
+	if (!ret && size > ro_size) {
+		ret = ops->dma_map(lower, asid, start + ro_size, size - ro_size, pa + ro_size,
+				   VHOST_MAP_RW, NULL);
+		if (ret && ro_size)
+			ops->dma_unmap(lower, asid, start, ro_size);
+	}
+	return ret;
+}
+
+/* The same in the IOTLB copy that set_map parents are given. */
+static int svq_shadow_iotlb_add(struct vhost_iotlb *iotlb, u64 start, phys_addr_t pa,
+				size_t size, size_t ro_size)
+{
+	int ret = 0;
+
+	if (ro_size)
+		ret = vhost_iotlb_add_range(iotlb, start, start + ro_size - 1, pa, VHOST_MAP_RO);
+	if (!ret && size > ro_size)
+		ret = vhost_iotlb_add_range(iotlb, start + ro_size, start + size - 1,
+					    pa + ro_size, VHOST_MAP_RW);
+	return ret;
+}
+
 /**
  * svq_iotlb_map_shadow() - map shadow ring memory into the lower device
  * @svq: the upper device
@@ -389,13 +431,16 @@ struct vdpa_iova_range svq_get_iova_range(struct vdpa_device *vdev)
  * @asid: address space of the virtqueue
  * @pa: physical address of the ring (contiguous)
  * @size: bytes, page aligned
+ * @ro_size: bytes at the start that the device may only read (the
+ *	     descriptor table and the available ring), page aligned; the rest
+ *	     (the used ring) it may also write
  * @iova: the IOVA given to it, out
  *
  * Return: 0, -ENOSPC without a window or room in it, or what the lower
  * device returns.
  */
 int svq_iotlb_map_shadow(struct svq_dev *svq, struct vdpa_device *lower, unsigned int asid,
-			 phys_addr_t pa, size_t size, u64 *iova)
+			 phys_addr_t pa, size_t size, size_t ro_size, u64 *iova)
 {
 	unsigned long npages = size >> PAGE_SHIFT;
 	struct iova *area;
@@ -414,10 +459,9 @@ int svq_iotlb_map_shadow(struct svq_dev *svq, struct vdpa_device *lower, unsigne
 		/* mapping anything would drop the lower device's own DMA mapping */
 		ret = -EOPNOTSUPP;
 	} else if (lower->config->dma_map) {
-		ret = lower->config->dma_map(lower, asid, start, size, pa, VHOST_MAP_RW, NULL);
+		ret = svq_shadow_dma_map(lower, asid, start, pa, size, ro_size);
 	} else {
-		ret = vhost_iotlb_add_range(&svq->as[asid].shadow, start, start + size - 1,
-					    pa, VHOST_MAP_RW);
+		ret = svq_shadow_iotlb_add(&svq->as[asid].shadow, start, pa, size, ro_size);
 		if (!ret)
 			ret = svq_iotlb_push(svq, lower, asid, svq->as[asid].guest);
 		if (ret)
@@ -439,13 +483,14 @@ int svq_iotlb_map_shadow(struct svq_dev *svq, struct vdpa_device *lower, unsigne
  * @asid: address space
  * @iova: what svq_iotlb_map_shadow() returned
  * @size: bytes
+ * @ro_size: as given to svq_iotlb_map_shadow()
  */
 void svq_iotlb_unmap_shadow(struct svq_dev *svq, struct vdpa_device *lower, unsigned int asid,
-			    u64 iova, size_t size)
+			    u64 iova, size_t size, size_t ro_size)
 {
 	mutex_lock(&svq->map_lock);
 	if (lower && lower->config->dma_map) {
-		lower->config->dma_unmap(lower, asid, iova, size);
+		svq_shadow_dma_unmap(lower, asid, iova, size, ro_size);
 	} else {
 		vhost_iotlb_del_range(&svq->as[asid].shadow, iova, iova + size - 1);
 		if (lower)

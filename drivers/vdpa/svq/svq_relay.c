@@ -204,6 +204,19 @@ void svq_vq_relay_now(struct svq_vq *vq, struct vdpa_device *lower)
 	svq_vq_relay_dirs(vq, lower, SVQ_RELAY_BOTH);
 }
 
+/*
+ * Bytes at the start of the shadow ring that the lower device only reads:
+ * the descriptor table and the available ring. The used ring starts on a
+ * 4 KiB boundary; with larger pages it shares a page with them, and the
+ * whole ring is writable.
+ */
+static size_t svq_vq_shadow_ro_size(const struct svq_vq *vq)
+{
+	size_t used = (void *)vq->ring.shadow_used - vq->shadow_mem;
+
+	return IS_ALIGNED(used, PAGE_SIZE) ? used : 0;
+}
+
 /**
  * svq_vq_shadow_start() - relay a virtqueue through a shadow ring
  * @svq: the upper device
@@ -211,7 +224,9 @@ void svq_vq_relay_now(struct svq_vq *vq, struct vdpa_device *lower)
  * @vq: the virtqueue; the guest's ring starts at @vq->guest_avail_idx
  *
  * Allocates and maps the shadow ring and points the lower device's
- * virtqueue at it, from index 0. The caller then makes it ready.
+ * virtqueue at it, from index 0. The device may write the used ring only:
+ * the relay trusts the links of the descriptor table it wrote. The caller
+ * then makes it ready.
  *
  * Context: process.
  * Return: 0, -EOPNOTSUPP (legacy or odd-sized ring), -ENOMEM, -ENOSPC, or
@@ -243,16 +258,16 @@ int svq_vq_shadow_start(struct svq_dev *svq, struct vdpa_device *lower, struct s
 	/* only the kernel's own virtio driver may leave memory unmapped */
 	svq_iotlb_set_identity_ok(svq, svq->vdpa.dev.driver &&
 				  !strcmp(svq->vdpa.dev.driver->name, "virtio_vdpa"));
+	svq_ring_init(&vq->ring, vq->num, vq->shadow_mem, vq->heads,
+		      features & BIT_ULL(VIRTIO_RING_F_EVENT_IDX),
+		      features & BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC));
 	ret = svq_iotlb_map_shadow(svq, lower, vq->asid, virt_to_phys(vq->shadow_mem),
-				   vq->shadow_size, &vq->shadow_iova);
+				   vq->shadow_size, svq_vq_shadow_ro_size(vq), &vq->shadow_iova);
 	if (ret) {
 		dev_warn(&svq->vdpa.dev, "vq %u: cannot map the shadow ring: %d\n", vq->idx, ret);
 		goto err_free;
 	}
 
-	svq_ring_init(&vq->ring, vq->num, vq->shadow_mem, vq->heads,
-		      features & BIT_ULL(VIRTIO_RING_F_EVENT_IDX),
-		      features & BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC));
 	svq_ring_set_guest(&vq->ring, vq->guest_desc, vq->guest_driver, vq->guest_device,
 			   vq->guest_avail_idx);
 	svq_iotlb_guest_mem(svq, vq->asid, vq->num, &vq->gctx, &vq->mem);
@@ -272,7 +287,8 @@ int svq_vq_shadow_start(struct svq_dev *svq, struct vdpa_device *lower, struct s
 	return 0;
 
 err_unmap:
-	svq_iotlb_unmap_shadow(svq, lower, vq->asid, vq->shadow_iova, vq->shadow_size);
+	svq_iotlb_unmap_shadow(svq, lower, vq->asid, vq->shadow_iova, vq->shadow_size,
+			       svq_vq_shadow_ro_size(vq));
 err_free:
 	svq_iotlb_guest_mem_free(&vq->gctx);
 	kfree(vq->heads);
@@ -319,7 +335,8 @@ void svq_vq_shadow_stop(struct svq_dev *svq, struct vdpa_device *lower, struct s
 		svq_vq_signal_guest(vq, &cb);
 
 	cancel_work_sync(&vq->relay_work);
-	svq_iotlb_unmap_shadow(svq, lower, vq->asid, vq->shadow_iova, vq->shadow_size);
+	svq_iotlb_unmap_shadow(svq, lower, vq->asid, vq->shadow_iova, vq->shadow_size,
+			       svq_vq_shadow_ro_size(vq));
 	free_pages_exact(vq->shadow_mem, vq->shadow_size);
 	svq_iotlb_guest_mem_free(&vq->gctx);
 	kfree(vq->heads);
