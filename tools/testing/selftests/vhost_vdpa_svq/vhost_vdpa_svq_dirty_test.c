@@ -156,7 +156,6 @@ TEST_F(dirty, misaligned_log_base_refused)
 	EXPECT_EQ(-EINVAL, vmm_set_log_base(self->dev.fd, (uint64_t)(uintptr_t)self->log + 4));
 }
 
-/* The bitmap holds exactly the pages the device wrote, and the used rings. */
 /*
  * After a final suspend: the pages marked in @log are exactly those the
  * device wrote (the rx buffers of self->written) and the used rings.
@@ -185,6 +184,7 @@ static void expect_log_exact(struct __test_metadata *_metadata, struct _test_dat
 	free(expect);
 }
 
+/* Logged traffic, then a final suspend: the log holds exactly what was written. */
 TEST_F(dirty, log_matches_written_pages)
 {
 	char state[32];
