@@ -71,17 +71,8 @@ gate "checkpatch --strict on patches/ and the test kernel's kernel-patches/" \
 
 # make profile measures a copy of the module with relay-tsc.patch applied:
 # it must still apply to the sources and build.
-profile_patch()
-{
-	local src=$out/profile-src
-
-	rm -rf "$src" && mkdir -p "$src" &&
-	cp -r "$repo/Kbuild" "$repo/drivers" "$src/" &&
-	patch -d "$src" -p1 < "$repo/tools/testing/svq/profile/relay-tsc.patch" &&
-	make -C "$kdir" M="$src" modules
-}
 gate "make profile's instrumentation (relay-tsc.patch) applies and builds" \
-	"$out/profile-patch.log" profile_patch
+	"$out/profile-patch.log" "$here/profile/build.sh" "$out/profile-src" "$kdir"
 
 kerneldoc()
 {

@@ -26,11 +26,7 @@ repo=$(cd "$svq/../../.." && pwd)
 "$svq/deps.sh"
 kdir=$("$svq/kernel.sh" | tail -n 1)
 src=$repo/build/profile/src
-rm -rf "$src"
-mkdir -p "$src"
-cp -r "$repo/Kbuild" "$repo/drivers" "$src/"
-patch -s -d "$src" -p1 < "$here/relay-tsc.patch"
-make -s -C "$kdir" M="$src" modules
+"$here/build.sh" "$src" "$kdir"
 make -s -C "$repo/tools/testing/selftests/vhost_vdpa_svq" KDIR="$kdir"
 stamp=$(date +%Y%m%d-%H%M%S)
 raw=$repo/build/profile/profile-$stamp.raw
