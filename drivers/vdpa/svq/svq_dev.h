@@ -72,7 +72,8 @@ struct svq_stats {
  * @mm: the mm it lives in (the vhost owner's; grabbed)
  * @uaddr: its user address
  * @pages: the pinned pages
- * @npinned: how many
+ * @npinned: how many (charged to @mm's pinned_vm)
+ * @lock_limit: the owner's RLIMIT_MEMLOCK, in pages, when it set the log
  * @vaddr: their kernel mapping
  * @bitmap: what the relay marks
  */
@@ -81,6 +82,7 @@ struct svq_dirty_log {
 	u64 uaddr;
 	struct page **pages;
 	unsigned long npinned;
+	unsigned long lock_limit;
 	void *vaddr;
 	struct svq_log_bitmap bitmap;
 };
@@ -177,15 +179,30 @@ struct svq_vq {
 };
 
 /**
+ * struct svq_maps - the driver's mappings of an address space, as the relay
+ *		     checks them
+ * @guest: a copy of the driver's mappings
+ * @readable: the IOVA ranges @guest maps for the device to read, merged
+ *	      into maximal runs, so that validating a buffer costs one
+ *	      look-up, however many mappings it spans
+ * @writable: the same for the device to write
+ */
+struct svq_maps {
+	struct vhost_iotlb *guest;
+	struct vhost_iotlb *readable;
+	struct vhost_iotlb *writable;
+};
+
+/**
  * struct svq_as - an address space of an upper device
  * @svq: the upper device
- * @guest: copy of the driver's mappings (replaced whole by set_map)
+ * @maps: the driver's mappings (replaced whole by set_map)
  * @has_map: the driver mapped this address space; if not, identity
  * @shadow: the shadow rings' mappings (set_map lower devices only)
  */
 struct svq_as {
 	struct svq_dev *svq;
-	struct vhost_iotlb *guest;
+	struct svq_maps maps;
 	bool has_map;
 	struct vhost_iotlb shadow;
 };
@@ -261,7 +278,9 @@ struct svq_lower {
  *		 (virtio_vdpa); otherwise unmapped addresses fault
  * @switch_lock: serializes logging changes and mode switches
  * @logging: VHOST_F_LOG_ALL is on
+ * @log_lock: serializes pinning and installing @log (after @switch_lock)
  * @log: the dirty log, or NULL
+ * @log_failed: the log could not be made to cover the writable mappings
  * @log_grow_work: pins more of the log after the driver mapped more
  */
 struct svq_dev {
@@ -296,7 +315,9 @@ struct svq_dev {
 
 	struct mutex switch_lock;	/* serializes logging changes and switches */
 	bool logging;
+	struct mutex log_lock;	/* serializes pinning and installing the log */
 	struct svq_dirty_log *log;
+	bool log_failed;
 	struct work_struct log_grow_work;
 };
 
@@ -336,6 +357,7 @@ void svq_iotlb_guest_mem(struct svq_dev *svq, unsigned int asid, u32 tlb_entries
 			 struct svq_guest_ctx *ctx, struct svq_guest_mem *mem);
 void svq_iotlb_guest_mem_free(struct svq_guest_ctx *ctx);
 void svq_iotlb_set_identity_ok(struct svq_dev *svq, bool identity_ok);
+bool svq_iotlb_writable_last(struct svq_dev *svq, unsigned int asid, u64 *last);
 
 struct vdpa_device *svq_lower_lock(struct vdpa_device *vdev, int *srcu_idx)
 	__acquires(&svq_srcu);
@@ -351,7 +373,6 @@ void svq_vq_set_ready(struct vdpa_device *vdev, u16 idx, bool ready);
 int svq_vq_set_state(struct vdpa_device *vdev, u16 idx, const struct vdpa_vq_state *state);
 int svq_vq_get_state(struct vdpa_device *vdev, u16 idx, struct vdpa_vq_state *state);
 void svq_vq_init(struct svq_dev *svq, struct svq_vq *vq, u16 idx);
-void svq_kick_vq_with_data(struct vdpa_device *vdev, u32 data);
 bool svq_get_vq_ready(struct vdpa_device *vdev, u16 idx);
 int svq_get_vendor_vq_stats(struct vdpa_device *vdev, u16 idx, struct sk_buff *msg,
 			    struct netlink_ext_ack *extack);
@@ -362,6 +383,7 @@ int svq_set_vq_affinity(struct vdpa_device *vdev, u16 idx,
 			const struct cpumask *cpu_mask);
 const struct cpumask *svq_get_vq_affinity(struct vdpa_device *vdev, u16 idx);
 struct device *svq_get_vq_dma_dev(struct vdpa_device *vdev, u16 idx);
+int svq_vq_can_shadow(struct svq_dev *svq, struct vdpa_device *lower, struct svq_vq *vq);
 int svq_vq_shadow_start(struct svq_dev *svq, struct vdpa_device *lower, struct svq_vq *vq);
 void svq_vq_shadow_stop(struct svq_dev *svq, struct vdpa_device *lower, struct svq_vq *vq);
 void svq_vq_relay_now(struct svq_vq *vq, struct vdpa_device *lower);
@@ -378,6 +400,8 @@ void svq_vq_fail(struct svq_vq *vq);
 int svq_set_log_base(struct vdpa_device *vdev, u64 uaddr);
 int svq_set_log(struct vdpa_device *vdev, bool enable);
 void svq_log_grow(struct svq_dev *svq);
+int svq_log_cover(struct svq_dev *svq);
+bool svq_log_covers_mappings(struct svq_dev *svq);
 void svq_log_stop(struct svq_dev *svq);
 void svq_log_init(struct svq_dev *svq);
 void svq_log_destroy(struct svq_dev *svq);

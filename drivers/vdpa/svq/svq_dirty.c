@@ -20,6 +20,8 @@
 #include <linux/mm.h>
 #include <linux/sched/clock.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
@@ -29,30 +31,61 @@
 #include "svq_trace.h"
 
 /*
+ * The largest log the module pins: 1 GiB of bitmap covers 32 TiB of IOVA.
+ * A VMM's log covers its guest's memory; a writable mapping far above it
+ * (one page at 2^60, say) would otherwise have the module pin terabytes.
+ */
+#define SVQ_LOG_MAX_BYTES	SZ_1G
+
+/*
  * Pages of IOVA the driver's writable mappings reach, over all address
  * spaces: the device never writes read-only ones (firmware), and the VMM's
- * bitmap need not cover them (QEMU sizes it by guest RAM).
+ * bitmap need not cover them (QEMU sizes it by guest RAM). Context: the
+ * caller keeps the mappings stable (iotlb_lock or a ring lock).
  */
-static u64 svq_log_pages_needed(struct svq_dev *svq)
+static u64 svq_log_pages_needed_locked(struct svq_dev *svq)
 {
-	struct vhost_iotlb_map *map;
-	unsigned long flags;
 	u64 last = 0;
 	bool any = false;
 	unsigned int i;
 
-	read_lock_irqsave(&svq->iotlb_lock, flags);
 	for (i = 0; i < svq->nas; i++) {
-		for (map = vhost_iotlb_itree_first(svq->as[i].guest, 0, U64_MAX); map;
-		     map = vhost_iotlb_itree_next(map, 0, U64_MAX)) {
-			if (!(map->perm & VHOST_MAP_WO))
-				continue;
-			last = max(last, map->last);
+		u64 end;
+
+		if (svq_iotlb_writable_last(svq, i, &end)) {
+			last = max(last, end);
 			any = true;
 		}
 	}
-	read_unlock_irqrestore(&svq->iotlb_lock, flags);
 	return any ? (last >> SVQ_LOG_PAGE_SHIFT) + 1 : 0;
+}
+
+static u64 svq_log_pages_needed(struct svq_dev *svq)
+{
+	unsigned long flags;
+	u64 pages;
+
+	read_lock_irqsave(&svq->iotlb_lock, flags);
+	pages = svq_log_pages_needed_locked(svq);
+	read_unlock_irqrestore(&svq->iotlb_lock, flags);
+	return pages;
+}
+
+/**
+ * svq_log_covers_mappings() - does the dirty log cover every writable
+ * mapping?
+ * @svq: the upper device
+ *
+ * A relay pass asks when the log does not cover what the device wrote:
+ * if the log covers every writable mapping, no larger log will help (the
+ * VMM unmapped a buffer the device was writing).
+ *
+ * Context: any; the caller holds a ring lock of @svq.
+ * Return: true if it does (or nothing logs).
+ */
+bool svq_log_covers_mappings(struct svq_dev *svq)
+{
+	return !svq->log || svq->log->bitmap.nbits >= svq_log_pages_needed_locked(svq);
 }
 
 static void svq_log_unpin(struct svq_dirty_log *log)
@@ -61,8 +94,10 @@ static void svq_log_unpin(struct svq_dirty_log *log)
 		return;
 	if (log->vaddr)
 		vunmap(log->vaddr);
-	if (log->npinned)
+	if (log->npinned) {
 		unpin_user_pages_dirty_lock(log->pages, log->npinned, true);
+		atomic64_sub(log->npinned, &log->mm->pinned_vm);
+	}
 	kvfree(log->pages);
 	mmdrop(log->mm);
 	kfree(log);
@@ -70,21 +105,27 @@ static void svq_log_unpin(struct svq_dirty_log *log)
 
 /*
  * Pin and map the first @nbits bits of the bitmap at @uaddr in @mm (the
- * vhost owner's). Takes the mmap lock: the caller holds none.
+ * vhost owner's), charged to its pinned_vm against @lock_limit pages (its
+ * RLIMIT_MEMLOCK), as vhost-vdpa charges the guest memory it pins. Takes
+ * the mmap lock: the caller holds none.
  */
-static struct svq_dirty_log *svq_log_pin(struct mm_struct *mm, u64 uaddr, u64 nbits)
+static struct svq_dirty_log *svq_log_pin(struct mm_struct *mm, u64 uaddr, u64 nbits,
+					 unsigned long lock_limit)
 {
 	u64 bytes = DIV_ROUND_UP(nbits, 64) * 8;
 	struct svq_dirty_log *log;
 	unsigned long npages;
 	long pinned;
 
+	if (bytes > SVQ_LOG_MAX_BYTES)
+		return ERR_PTR(-EINVAL);
 	log = kzalloc(sizeof(*log), GFP_KERNEL);
 	if (!log)
 		return ERR_PTR(-ENOMEM);
 	mmgrab(mm);
 	log->mm = mm;
 	log->uaddr = uaddr;
+	log->lock_limit = lock_limit;
 	log->bitmap.nbits = nbits;
 	if (!nbits)
 		return log;
@@ -99,12 +140,17 @@ static struct svq_dirty_log *svq_log_pin(struct mm_struct *mm, u64 uaddr, u64 nb
 		return ERR_PTR(-ESRCH);
 	}
 	mmap_read_lock(mm);
-	pinned = pin_user_pages_remote(mm, uaddr & PAGE_MASK, npages,
-				       FOLL_WRITE | FOLL_LONGTERM, log->pages, NULL);
+	if (npages + atomic64_read(&mm->pinned_vm) > lock_limit)
+		pinned = -ENOMEM;
+	else
+		pinned = pin_user_pages_remote(mm, uaddr & PAGE_MASK, npages,
+					       FOLL_WRITE | FOLL_LONGTERM, log->pages, NULL);
+	if (pinned > 0) {
+		log->npinned = pinned;
+		atomic64_add(pinned, &mm->pinned_vm);
+	}
 	mmap_read_unlock(mm);
 	mmput(mm);
-	if (pinned > 0)
-		log->npinned = pinned;
 	if (pinned != npages) {
 		svq_log_unpin(log);
 		return ERR_PTR(pinned < 0 ? pinned : -EFAULT);
@@ -118,17 +164,37 @@ static struct svq_dirty_log *svq_log_pin(struct mm_struct *mm, u64 uaddr, u64 nb
 	return log;
 }
 
-/* Install @log (NULL: none); the old one is unused once this returns. */
+/*
+ * Install @log (NULL: none); the old one is unused once this returns.
+ * The caller holds log_lock.
+ */
 static void svq_log_install(struct svq_dev *svq, struct svq_dirty_log *log)
 {
 	struct svq_dirty_log *old;
 	unsigned long flags;
 
+	lockdep_assert_held(&svq->log_lock);
 	flags = svq_iotlb_write_lock(svq);
 	old = svq->log;
 	svq->log = log;
+	WRITE_ONCE(svq->log_failed, false);
 	svq_iotlb_write_unlock(svq, flags);
 	svq_log_unpin(old);
+}
+
+/* Why a log could not be pinned, for the one line the VMM may cause. */
+static const char *svq_log_why(int err)
+{
+	switch (err) {
+	case -EINVAL:
+		return "the writable mappings reach too high an IOVA for a log";
+	case -ENOMEM:
+		return "RLIMIT_MEMLOCK exceeded or out of memory";
+	case -EFAULT:
+		return "not writable memory of the VMM";
+	default:
+		return "the VMM is gone";
+	}
 }
 
 /**
@@ -153,9 +219,13 @@ size_t svq_log_pinned_bytes(struct svq_dev *svq)
  * @vdev: the upper device
  * @uaddr: the VMM's bitmap, 8-byte aligned
  *
+ * Pins as much of the bitmap as the writable mappings need, charged to
+ * the caller's RLIMIT_MEMLOCK.
+ *
  * Context: the vhost owner's, process (pins its memory).
- * Return: 0, -EINVAL for a misaligned bitmap, -EFAULT if it is not
- * writable memory, -ENOMEM.
+ * Return: 0, -EINVAL for a misaligned bitmap or one that would be larger
+ * than SVQ_LOG_MAX_BYTES, -EFAULT if it is not writable memory, -ENOMEM
+ * (RLIMIT_MEMLOCK or memory).
  */
 int svq_set_log_base(struct vdpa_device *vdev, u64 uaddr)
 {
@@ -165,51 +235,99 @@ int svq_set_log_base(struct vdpa_device *vdev, u64 uaddr)
 	int ret = 0;
 
 	if (!IS_ALIGNED(uaddr, sizeof(u64))) {
-		dev_warn(&vdev->dev, "log base 0x%llx is not 8-byte aligned\n", uaddr);
+		dev_warn_ratelimited(&vdev->dev, "dirty log base refused: not 8-byte aligned\n");
 		return -EINVAL;
 	}
-	mutex_lock(&svq->switch_lock);
+	mutex_lock(&svq->log_lock);
 	nbits = svq_log_pages_needed(svq);
-	log = svq_log_pin(current->mm, uaddr, nbits);
+	log = svq_log_pin(current->mm, uaddr, nbits, PFN_DOWN(rlimit(RLIMIT_MEMLOCK)));
 	if (IS_ERR(log)) {
 		ret = PTR_ERR(log);
-		dev_warn(&vdev->dev, "cannot pin the dirty log at 0x%llx: %d\n", uaddr, ret);
+		dev_warn_ratelimited(&vdev->dev, "dirty log base refused (%d): %s\n", ret,
+				     svq_log_why(ret));
 	} else {
 		svq_log_install(svq, log);
 	}
-	mutex_unlock(&svq->switch_lock);
+	mutex_unlock(&svq->log_lock);
 	trace_svq_log_base(dev_name(&vdev->dev), uaddr, nbits, ret);
 	return ret;
 }
 
-/* Pin a larger part of the log, from the owner's mm (see svq_log_grow()). */
-static void svq_log_grow_work(struct work_struct *work)
+/*
+ * Make the log cover every writable mapping, pinning a larger part of the
+ * VMM's bitmap if needed. On failure relay passes that find a write
+ * outside the log break their ring. Context: process, no mmap lock; the
+ * caller holds log_lock. Returns 0 or the error.
+ */
+static int svq_log_cover_locked(struct svq_dev *svq)
 {
-	struct svq_dev *svq = container_of(work, struct svq_dev, log_grow_work);
 	struct svq_dirty_log *log;
 	u64 nbits;
 
-	mutex_lock(&svq->switch_lock);
+	lockdep_assert_held(&svq->log_lock);
 	nbits = svq_log_pages_needed(svq);
-	if (svq->log && nbits > svq->log->bitmap.nbits) {
-		log = svq_log_pin(svq->log->mm, svq->log->uaddr, nbits);
-		if (IS_ERR(log))
-			dev_warn(&svq->vdpa.dev, "cannot grow the dirty log: %ld\n",
-				 PTR_ERR(log));
-		else
-			svq_log_install(svq, log);
+	if (!svq->log || nbits <= svq->log->bitmap.nbits)
+		return 0;
+	log = svq_log_pin(svq->log->mm, svq->log->uaddr, nbits, svq->log->lock_limit);
+	if (IS_ERR(log)) {
+		WRITE_ONCE(svq->log_failed, true);
+		dev_warn_ratelimited(&svq->vdpa.dev, "cannot grow the dirty log (%ld): %s\n",
+				     PTR_ERR(log), svq_log_why(PTR_ERR(log)));
+		return PTR_ERR(log);
 	}
-	mutex_unlock(&svq->switch_lock);
+	svq_log_install(svq, log);
+	return 0;
 }
 
 /**
- * svq_log_grow() - the driver mapped more: cover it with the log
+ * svq_log_cover() - make the dirty log cover every writable mapping now
+ * @svq: the upper device
+ *
+ * Context: process, holding no mmap lock (the stop path of a virtqueue).
+ * Return: 0, or why a larger log could not be pinned.
+ */
+int svq_log_cover(struct svq_dev *svq)
+{
+	int ret;
+
+	mutex_lock(&svq->log_lock);
+	ret = svq_log_cover_locked(svq);
+	mutex_unlock(&svq->log_lock);
+	return ret;
+}
+
+/*
+ * Pin a larger part of the log, from the owner's mm (see svq_log_grow()),
+ * then relay what waited for it.
+ */
+static void svq_log_grow_work(struct work_struct *work)
+{
+	struct svq_dev *svq = container_of(work, struct svq_dev, log_grow_work);
+	struct vdpa_device *lower;
+	int srcu;
+	u16 i;
+
+	svq_log_cover(svq);
+	lower = svq_lower_lock(&svq->vdpa, &srcu);
+	for (i = 0; lower && i < svq->nvqs; i++)
+		svq_vq_relay_now(&svq->vqs[i], lower);
+	svq_lower_unlock(srcu);
+}
+
+/**
+ * svq_log_grow() - the driver mapped more, or the device wrote outside the
+ * log: cover it
  * @svq: the upper device
  *
  * Called after a mapping change, possibly with the owner's mmap lock held
- * (vhost-vdpa pins guest memory around the call): the pinning is left to
- * a work item. QEMU also sets a new, larger log base itself when memory
- * is added during migration.
+ * (vhost-vdpa pins guest memory around the call), or from a relay pass in
+ * atomic context: the pinning is left to a work item. Until it ran, a
+ * completion whose writes the log does not cover is held back (see
+ * svq_ring_relay_used()): no write reaches the guest unlogged. QEMU also
+ * sets a new, larger log base itself when memory is added during
+ * migration.
+ *
+ * Context: any.
  */
 void svq_log_grow(struct svq_dev *svq)
 {
@@ -224,6 +342,7 @@ void svq_log_grow(struct svq_dev *svq)
 void svq_log_init(struct svq_dev *svq)
 {
 	mutex_init(&svq->switch_lock);
+	mutex_init(&svq->log_lock);
 	INIT_WORK(&svq->log_grow_work, svq_log_grow_work);
 }
 
@@ -269,6 +388,16 @@ static int svq_switch(struct svq_dev *svq, struct vdpa_device *lower, bool to_sh
 	int ret = 0, err;
 	u16 i;
 
+	/* refuse what cannot be shadowed before the device stops */
+	for (i = 0; to_shadow && i < svq->nvqs; i++) {
+		struct svq_vq *vq = &svq->vqs[i];
+
+		if (vq->shadow || !lops->get_vq_ready(lower, i))
+			continue;
+		ret = svq_vq_can_shadow(svq, lower, vq);
+		if (ret)
+			goto out;
+	}
 	ret = lops->suspend(lower);
 	if (ret)
 		goto out;
@@ -279,8 +408,8 @@ static int svq_switch(struct svq_dev *svq, struct vdpa_device *lower, bool to_sh
 			continue;
 		err = svq_switch_vq(svq, lower, vq, to_shadow);
 		if (err) {
-			dev_err(&svq->vdpa.dev, "vq %u: switch to %s failed: %d\n", i,
-				to_shadow ? "shadow" : "passthrough", err);
+			dev_err_ratelimited(&svq->vdpa.dev, "vq %u: switch to %s failed: %d\n",
+					    i, to_shadow ? "shadow" : "passthrough", err);
 			ret = ret ?: err;
 		}
 	}
@@ -331,8 +460,11 @@ int svq_set_log(struct vdpa_device *vdev, bool enable)
 		}
 	}
 	svq_lower_unlock(srcu);
-	if (!enable)
+	if (!enable) {
+		mutex_lock(&svq->log_lock);
 		svq_log_install(svq, NULL);
+		mutex_unlock(&svq->log_lock);
+	}
 out:
 	mutex_unlock(&svq->switch_lock);
 	return ret;
@@ -349,7 +481,9 @@ void svq_log_stop(struct svq_dev *svq)
 {
 	mutex_lock(&svq->switch_lock);
 	WRITE_ONCE(svq->logging, false);
+	mutex_lock(&svq->log_lock);
 	svq_log_install(svq, NULL);
+	mutex_unlock(&svq->log_lock);
 	mutex_unlock(&svq->switch_lock);
 }
 
@@ -361,6 +495,9 @@ void svq_log_destroy(struct svq_dev *svq)
 {
 	svq_log_stop(svq);
 	cancel_work_sync(&svq->log_grow_work);
+	mutex_lock(&svq->log_lock);
 	svq_log_install(svq, NULL);
+	mutex_unlock(&svq->log_lock);
+	mutex_destroy(&svq->log_lock);
 	mutex_destroy(&svq->switch_lock);
 }

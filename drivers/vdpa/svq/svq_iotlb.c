@@ -30,6 +30,121 @@
 #define SVQ_WINDOW_SIZE		SZ_16M
 #define SVQ_MIN_RANGE		SZ_64M
 
+/* Merge [@start, @last] into the maximal runs of @runs. */
+static int svq_runs_add(struct vhost_iotlb *runs, u64 start, u64 last)
+{
+	u64 lo = start ? start - 1 : 0, hi = last == U64_MAX ? last : last + 1;
+	struct vhost_iotlb_map *run;
+
+	while ((run = vhost_iotlb_itree_first(runs, lo, hi))) {
+		start = min(start, run->start);
+		last = max(last, run->last);
+		vhost_iotlb_map_free(runs, run);
+	}
+	return vhost_iotlb_add_range(runs, start, last, 0, VHOST_MAP_RW);
+}
+
+/* Take [@start, @last] out of the runs of @runs. */
+static int svq_runs_del(struct vhost_iotlb *runs, u64 start, u64 last)
+{
+	struct vhost_iotlb_map *run;
+	u64 first, end;
+	int ret = 0;
+
+	while (!ret && (run = vhost_iotlb_itree_first(runs, start, last))) {
+		first = run->start;
+		end = run->last;
+		vhost_iotlb_map_free(runs, run);
+		if (first < start)
+			ret = vhost_iotlb_add_range(runs, first, start - 1, 0, VHOST_MAP_RW);
+		if (!ret && end > last)
+			ret = vhost_iotlb_add_range(runs, last + 1, end, 0, VHOST_MAP_RW);
+	}
+	return ret;
+}
+
+/* Is all of [@first, @last] in one run of @runs? */
+static bool svq_runs_cover(struct vhost_iotlb *runs, u64 first, u64 last)
+{
+	struct vhost_iotlb_map *run = vhost_iotlb_itree_first(runs, first, first);
+
+	return run && run->last >= last;
+}
+
+static int svq_maps_alloc(struct svq_maps *maps)
+{
+	maps->guest = vhost_iotlb_alloc(U32_MAX, 0);
+	maps->readable = vhost_iotlb_alloc(U32_MAX, 0);
+	maps->writable = vhost_iotlb_alloc(U32_MAX, 0);
+	return maps->guest && maps->readable && maps->writable ? 0 : -ENOMEM;
+}
+
+static void svq_maps_free(struct svq_maps *maps)
+{
+	vhost_iotlb_free(maps->guest);
+	vhost_iotlb_free(maps->readable);
+	vhost_iotlb_free(maps->writable);
+}
+
+static void svq_maps_reset(struct svq_maps *maps)
+{
+	vhost_iotlb_reset(maps->guest);
+	vhost_iotlb_reset(maps->readable);
+	vhost_iotlb_reset(maps->writable);
+}
+
+/*
+ * Remove the driver's mappings that overlap [@start, @last] from @maps,
+ * as vhost_iotlb_del_range() does, and their runs; what other mappings
+ * still cover stays in the runs. On failure (no memory) the runs are
+ * short: buffers there are refused, never wrongly allowed.
+ */
+static int svq_maps_del(struct svq_maps *maps, u64 start, u64 last)
+{
+	struct vhost_iotlb_map *map;
+	u64 first = start, end = last;
+	int ret;
+
+	for (map = vhost_iotlb_itree_first(maps->guest, start, last); map;
+	     map = vhost_iotlb_itree_next(map, start, last)) {
+		first = min(first, map->start);
+		end = max(end, map->last);
+	}
+	vhost_iotlb_del_range(maps->guest, start, last);
+	ret = svq_runs_del(maps->readable, first, end);
+	if (!ret)
+		ret = svq_runs_del(maps->writable, first, end);
+	for (map = vhost_iotlb_itree_first(maps->guest, first, end); !ret && map;
+	     map = vhost_iotlb_itree_next(map, first, end)) {
+		u64 s = max(first, map->start), l = min(end, map->last);
+
+		if (map->perm & VHOST_MAP_RO)
+			ret = svq_runs_add(maps->readable, s, l);
+		if (!ret && (map->perm & VHOST_MAP_WO))
+			ret = svq_runs_add(maps->writable, s, l);
+	}
+	return ret;
+}
+
+/*
+ * Add a mapping of the driver's to @maps; if that fails, @maps is as it
+ * was. Context: any (GFP_ATOMIC).
+ */
+static int svq_maps_add(struct svq_maps *maps, u64 start, u64 last, u64 pa, u32 perm)
+{
+	int ret = vhost_iotlb_add_range(maps->guest, start, last, pa, perm);
+
+	if (ret)
+		return ret;
+	if (perm & VHOST_MAP_RO)
+		ret = svq_runs_add(maps->readable, start, last);
+	if (!ret && (perm & VHOST_MAP_WO))
+		ret = svq_runs_add(maps->writable, start, last);
+	if (ret)
+		svq_maps_del(maps, start, last);
+	return ret;
+}
+
 /* The lower device's IOVA range; all of it when it does not say. */
 static struct vdpa_iova_range svq_lower_range(struct vdpa_device *lower)
 {
@@ -60,9 +175,8 @@ int svq_iotlb_init(struct svq_dev *svq, struct vdpa_device *lower)
 		return -ENOMEM;
 	for (i = 0; i < svq->nas; i++) {
 		svq->as[i].svq = svq;
-		svq->as[i].guest = vhost_iotlb_alloc(U32_MAX, 0);
 		vhost_iotlb_init(&svq->as[i].shadow, U32_MAX, 0);
-		if (!svq->as[i].guest)
+		if (svq_maps_alloc(&svq->as[i].maps))
 			return -ENOMEM;
 	}
 
@@ -88,8 +202,7 @@ void svq_iotlb_destroy(struct svq_dev *svq)
 	if (svq->has_window)
 		put_iova_domain(&svq->iovad);
 	for (i = 0; svq->as && i < svq->nas; i++) {
-		if (svq->as[i].guest)
-			vhost_iotlb_free(svq->as[i].guest);
+		svq_maps_free(&svq->as[i].maps);
 		vhost_iotlb_reset(&svq->as[i].shadow);
 	}
 	kfree(svq->as);
@@ -191,28 +304,29 @@ static int svq_iotlb_push(struct svq_dev *svq, struct vdpa_device *lower,
 static int svq_iotlb_set_map(struct svq_dev *svq, struct vdpa_device *lower,
 			     unsigned int asid, struct vhost_iotlb *iotlb)
 {
-	struct vhost_iotlb *copy, *old;
+	struct vhost_iotlb_map *map;
+	struct svq_maps copy, old;
 	unsigned long flags;
 	int ret;
 
 	if (asid >= svq->nas)
 		return -EINVAL;
-	copy = vhost_iotlb_alloc(U32_MAX, 0);
-	if (!copy)
-		return -ENOMEM;
-	ret = svq_iotlb_copy(copy, iotlb);
+	ret = svq_maps_alloc(&copy);
+	for (map = vhost_iotlb_itree_first(iotlb, 0, U64_MAX); !ret && map;
+	     map = vhost_iotlb_itree_next(map, 0, U64_MAX))
+		ret = svq_maps_add(&copy, map->start, map->last, map->addr, map->perm);
 	if (ret) {
-		vhost_iotlb_free(copy);
+		svq_maps_free(&copy);
 		return ret;
 	}
 	mutex_lock(&svq->map_lock);
 	flags = svq_iotlb_write_lock(svq);
-	old = svq->as[asid].guest;
-	svq->as[asid].guest = copy;
+	old = svq->as[asid].maps;
+	svq->as[asid].maps = copy;
 	svq->as[asid].has_map = true;
 	svq->iotlb_gen++;
 	svq_iotlb_write_unlock(svq, flags);
-	vhost_iotlb_free(old);
+	svq_maps_free(&old);
 	ret = svq_iotlb_push(svq, lower, asid, iotlb);
 	mutex_unlock(&svq->map_lock);
 	return ret;
@@ -229,7 +343,7 @@ static int svq_iotlb_dma_map(struct svq_dev *svq, struct vdpa_device *lower,
 	if (asid >= svq->nas || !size)
 		return -EINVAL;
 	flags = svq_iotlb_write_lock(svq);
-	ret = vhost_iotlb_add_range(svq->as[asid].guest, iova, iova + size - 1, pa, perm);
+	ret = svq_maps_add(&svq->as[asid].maps, iova, iova + size - 1, pa, perm);
 	if (!ret)
 		svq->as[asid].has_map = true;
 	svq->iotlb_gen++;
@@ -239,7 +353,7 @@ static int svq_iotlb_dma_map(struct svq_dev *svq, struct vdpa_device *lower,
 	ret = lower->config->dma_map(lower, asid, iova, size, pa, perm, opaque);
 	if (ret) {
 		flags = svq_iotlb_write_lock(svq);
-		vhost_iotlb_del_range(svq->as[asid].guest, iova, iova + size - 1);
+		svq_maps_del(&svq->as[asid].maps, iova, iova + size - 1);
 		svq->iotlb_gen++;
 		svq_iotlb_write_unlock(svq, flags);
 	}
@@ -255,7 +369,7 @@ static int svq_iotlb_dma_unmap(struct svq_dev *svq, struct vdpa_device *lower,
 	if (asid >= svq->nas || !size)
 		return -EINVAL;
 	flags = svq_iotlb_write_lock(svq);
-	vhost_iotlb_del_range(svq->as[asid].guest, iova, iova + size - 1);
+	svq_maps_del(&svq->as[asid].maps, iova, iova + size - 1);
 	svq->iotlb_gen++;
 	svq_iotlb_write_unlock(svq, flags);
 	return lower->config->dma_unmap(lower, asid, iova, size);
@@ -274,7 +388,7 @@ void svq_iotlb_forget(struct svq_dev *svq, unsigned int asid)
 	if (asid >= svq->nas)
 		return;
 	flags = svq_iotlb_write_lock(svq);
-	vhost_iotlb_reset(svq->as[asid].guest);
+	svq_maps_reset(&svq->as[asid].maps);
 	svq->as[asid].has_map = false;
 	svq->iotlb_gen++;
 	svq_iotlb_write_unlock(svq, flags);
@@ -463,7 +577,7 @@ int svq_iotlb_map_shadow(struct svq_dev *svq, struct vdpa_device *lower, unsigne
 	} else {
 		ret = svq_shadow_iotlb_add(&svq->as[asid].shadow, start, pa, size, ro_size);
 		if (!ret)
-			ret = svq_iotlb_push(svq, lower, asid, svq->as[asid].guest);
+			ret = svq_iotlb_push(svq, lower, asid, svq->as[asid].maps.guest);
 		if (ret)
 			vhost_iotlb_del_range(&svq->as[asid].shadow, start, start + size - 1);
 	}
@@ -494,7 +608,7 @@ void svq_iotlb_unmap_shadow(struct svq_dev *svq, struct vdpa_device *lower, unsi
 	} else {
 		vhost_iotlb_del_range(&svq->as[asid].shadow, iova, iova + size - 1);
 		if (lower)
-			svq_iotlb_push(svq, lower, asid, svq->as[asid].guest);
+			svq_iotlb_push(svq, lower, asid, svq->as[asid].maps.guest);
 	}
 	mutex_unlock(&svq->map_lock);
 	free_iova(&svq->iovad, iova >> PAGE_SHIFT);
@@ -512,7 +626,7 @@ void svq_iotlb_unmap_shadow(struct svq_dev *svq, struct vdpa_device *lower, unsi
 static void svq_tlb_fill(struct svq_guest_ctx *ctx, struct svq_tlb_entry *e,
 			 struct vhost_iotlb_map *map, u64 iova)
 {
-	struct vhost_iotlb *iotlb = ctx->as->guest;
+	struct vhost_iotlb *iotlb = ctx->as->maps.guest;
 	u64 page = iova & PAGE_MASK, last = page + PAGE_SIZE - 1;
 
 	if (map->start > page || map->last < last ||
@@ -558,7 +672,7 @@ static bool svq_guest_translate(struct svq_guest_ctx *ctx, u64 iova, u32 need, u
 		}
 	}
 	if (as->has_map) {
-		map = vhost_iotlb_itree_first(as->guest, iova, iova);
+		map = vhost_iotlb_itree_first(as->maps.guest, iova, iova);
 		if (!map || (map->perm & need) != need)
 			return false;
 		*pa = map->addr + (iova - map->start);
@@ -582,7 +696,7 @@ static bool svq_guest_translate(struct svq_guest_ctx *ctx, u64 iova, u32 need, u
  * Guest memory access for the relay. Context: any; the caller holds the
  * virtqueue's ring lock, which keeps the mappings unchanged (see
  * svq_iotlb_write_lock()) and serializes the uses of @ctx.
- * @write: copy into guest memory; @buf NULL: only check the access.
+ * @write: copy into guest memory.
  * Inlined into each accessor: the relay validates every buffer with it.
  */
 static __always_inline int svq_guest_access(struct svq_guest_ctx *ctx, u64 iova, void *buf,
@@ -632,9 +746,24 @@ static int svq_guest_write(void *ctx, u64 iova, const void *buf, u32 len)
 	return svq_guest_access(ctx, iova, (void *)buf, len, SVQ_ACCESS_WRITE, true);
 }
 
+/*
+ * May the device access all of [@iova, @iova + @len) with @access? One
+ * look-up per kind of access in the merged runs of the driver's mappings,
+ * however large the buffer: the relay validates every buffer of every
+ * chain with it, in atomic context. Context: as svq_guest_access().
+ */
 static bool svq_guest_access_ok(void *ctx, u64 iova, u64 len, u32 access)
 {
-	return !svq_guest_access(ctx, iova, NULL, len, access, false);
+	struct svq_as *as = ((struct svq_guest_ctx *)ctx)->as;
+	u64 last = iova + len - 1;
+
+	if (!len || last < iova)
+		return false;
+	if (!as->has_map)
+		return READ_ONCE(as->svq->identity_ok);
+	if ((access & SVQ_ACCESS_READ) && !svq_runs_cover(as->maps.readable, iova, last))
+		return false;
+	return !(access & SVQ_ACCESS_WRITE) || svq_runs_cover(as->maps.writable, iova, last);
 }
 
 /*
@@ -658,13 +787,13 @@ static void *svq_guest_map(void *ctx, u64 iova, u64 len, u32 access)
 		return NULL;
 	if (as->has_map) {
 		/* the look-ups svq_guest_access() does, and PA contiguity */
-		map = vhost_iotlb_itree_first(as->guest, iova, iova);
+		map = vhost_iotlb_itree_first(as->maps.guest, iova, iova);
 		if (!map || (map->perm & need) != need)
 			return NULL;
 		pa = map->addr + (iova - map->start);
 		while (map->last < last) {
 			at = map->last + 1;
-			map = vhost_iotlb_itree_first(as->guest, at, at);
+			map = vhost_iotlb_itree_first(as->maps.guest, at, at);
 			if (!map || (map->perm & need) != need ||
 			    map->addr + (at - map->start) != pa + (at - iova))
 				return NULL;
@@ -723,6 +852,27 @@ void svq_iotlb_guest_mem_free(struct svq_guest_ctx *ctx)
 {
 	kfree(ctx->tlb);
 	ctx->tlb = NULL;
+}
+
+/**
+ * svq_iotlb_writable_last() - the last IOVA the driver maps writable
+ * @svq: the upper device
+ * @asid: address space
+ * @last: set to it
+ *
+ * Context: any; the caller keeps the mappings stable (iotlb_lock or a ring
+ * lock). One look-up: the writable runs do not overlap, so the one that
+ * starts last ends last.
+ * Return: false if nothing is mapped writable.
+ */
+bool svq_iotlb_writable_last(struct svq_dev *svq, unsigned int asid, u64 *last)
+{
+	struct rb_node *node = rb_last(&svq->as[asid].maps.writable->root.rb_root);
+
+	if (!node)
+		return false;
+	*last = rb_entry(node, struct vhost_iotlb_map, rb)->last;
+	return true;
 }
 
 /**

@@ -74,8 +74,7 @@ static int svq_mode_param_set(const char *val, const struct kernel_param *kp)
 	enum svq_mode mode;
 
 	if (svq_mode_parse(val, &mode)) {
-		pr_err(SVQ_DRV_NAME ": mode=%s: expected auto, shadow or passthrough\n",
-		       val);
+		pr_err_ratelimited(SVQ_DRV_NAME ": mode: expected auto, shadow or passthrough\n");
 		return -EINVAL;
 	}
 	*(enum svq_mode *)kp->arg = mode;

@@ -36,6 +36,12 @@ static int svq_check_net_attrs(struct svq_lower *sl,
 	__virtio16 v16;
 
 	if (config->mask & BIT_ULL(VDPA_ATTR_DEV_NET_CFG_MACADDR)) {
+		if (!is_valid_ether_addr(config->net.mac)) {
+			dev_err_ratelimited(dev, "refused: the MAC address is zero or multicast\n");
+			NL_SET_ERR_MSG_MOD(config->extack,
+					   "the MAC address is zero or multicast");
+			return -EINVAL;
+		}
 		svq_net_config_read(lower, offsetof(struct virtio_net_config, mac),
 				    mac, sizeof(mac));
 		if (!ether_addr_equal(mac, config->net.mac)) {
@@ -49,8 +55,8 @@ static int svq_check_net_attrs(struct svq_lower *sl,
 			    (lmgmt->config_attr_mask & set.mask))
 				ret = lmgmt->ops->dev_set_attr(lmgmt, lower, &set);
 			if (ret) {
-				dev_err(dev, "mac %pM: cannot change the lower device's mac %pM (%d)\n",
-					config->net.mac, mac, ret);
+				dev_err_ratelimited(dev, "mac %pM: cannot change the lower device's mac %pM (%d)\n",
+						    config->net.mac, mac, ret);
 				NL_SET_ERR_MSG_MOD(config->extack,
 						   "the lower device's MAC address cannot be changed");
 				return ret;
@@ -66,8 +72,8 @@ static int svq_check_net_attrs(struct svq_lower *sl,
 			mtu = __virtio16_to_cpu(true, v16);
 		}
 		if (mtu != config->net.mtu) {
-			dev_err(dev, "mtu %u: the lower device's mtu is %u\n",
-				config->net.mtu, mtu);
+			dev_err_ratelimited(dev, "mtu %u: the lower device's mtu is %u\n",
+					    config->net.mtu, mtu);
 			NL_SET_ERR_MSG_MOD(config->extack, "MTU differs from the lower device's");
 			return -EOPNOTSUPP;
 		}
@@ -82,8 +88,8 @@ static int svq_check_net_attrs(struct svq_lower *sl,
 			max_vqp = __virtio16_to_cpu(true, v16);
 		}
 		if (config->net.max_vq_pairs > max_vqp) {
-			dev_err(dev, "max_vqp %u: the lower device has %u queue pairs\n",
-				config->net.max_vq_pairs, max_vqp);
+			dev_err_ratelimited(dev, "max_vqp %u: the lower device has %u queue pairs\n",
+					    config->net.max_vq_pairs, max_vqp);
 			NL_SET_ERR_MSG_MOD(config->extack,
 					   "more queue pairs than the lower device has");
 			return -EOPNOTSUPP;
@@ -108,8 +114,8 @@ static int svq_dev_add(struct vdpa_mgmt_dev *mgmt, const char *name,
 		goto unlock;
 	}
 	if (sl->upper) {
-		dev_err(&lower->dev, "already has the upper device %s\n",
-			dev_name(&sl->upper->vdpa.dev));
+		dev_err_ratelimited(&lower->dev, "already has the upper device %s\n",
+				    dev_name(&sl->upper->vdpa.dev));
 		NL_SET_ERR_MSG_MOD(config->extack, "the lower device has an upper device already");
 		ret = -EBUSY;
 		goto unlock;
@@ -119,8 +125,9 @@ static int svq_dev_add(struct vdpa_mgmt_dev *mgmt, const char *name,
 	if (config->mask & BIT_ULL(VDPA_ATTR_DEV_FEATURES)) {
 		features = config->device_features;
 		if (features & ~offered) {
-			dev_err(&lower->dev, "device_features 0x%llx: 0x%llx not offered by the lower device\n",
-				features, features & ~offered);
+			dev_err_ratelimited(&lower->dev,
+					    "device_features 0x%llx: 0x%llx not offered by the lower device\n",
+					    features, features & ~offered);
 			NL_SET_ERR_MSG_MOD(config->extack,
 					   "device_features not offered by the lower device");
 			ret = -EINVAL;

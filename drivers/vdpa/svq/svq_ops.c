@@ -532,15 +532,15 @@ static void svq_free(struct vdpa_device *vdev)
 
 /*
  * The template: every op. svq_ops_init() copies it and clears the
- * optional ops the lower device lacks. get_vq_notification and get_vq_irq
- * are never offered (they would let the guest bypass a shadow switch), nor
+ * optional ops the lower device lacks. get_vq_notification, get_vq_irq and
+ * kick_vq_with_data are never offered (they would let the guest bypass a
+ * shadow switch or the relay), nor
  * bind_mm/unbind_mm (use_va parents are refused).
  */
 static const struct vdpa_config_ops svq_ops_template = {
 	.set_vq_address		= svq_vq_set_address,
 	.set_vq_num		= svq_vq_set_num,
 	.kick_vq		= svq_vq_kick,
-	.kick_vq_with_data	= svq_kick_vq_with_data,
 	.set_vq_cb		= svq_vq_set_cb,
 	.set_vq_ready		= svq_vq_set_ready,
 	.get_vq_ready		= svq_get_vq_ready,
@@ -596,7 +596,6 @@ const struct vdpa_config_ops *svq_ops_template_get(void)
 
 /* Optional ops: offered only when the lower device implements them. */
 static const size_t svq_optional_ops[] = {
-	offsetof(struct vdpa_config_ops, kick_vq_with_data),
 	offsetof(struct vdpa_config_ops, get_vendor_vq_stats),
 	offsetof(struct vdpa_config_ops, get_vq_size),
 	offsetof(struct vdpa_config_ops, get_vq_group),

@@ -33,7 +33,14 @@
 #include "svq_dev.h"
 #include "svq_trace.h"
 
-/* Chains per direction and pass in atomic context; the work item does more. */
+#define SVQ_LOG_SHORT	"the device wrote memory the dirty log cannot cover"
+
+/*
+ * Chains per direction and pass in atomic context; a pass of the work item
+ * may take more. Either way a pass also stops at the relay core's bounds
+ * (SVQ_RING_PASS_DESCS, SVQ_RING_PASS_LOG_PAGES), and the work item drops
+ * the ring lock between passes.
+ */
 #define SVQ_RELAY_BUDGET	64
 #define SVQ_WORK_BUDGET		1024
 
@@ -48,6 +55,9 @@ static void svq_vq_signal_guest(struct svq_vq *vq, const struct vdpa_callback *c
 /**
  * svq_vq_fail() - a virtqueue broke: count it and ask for a device reset
  * @vq: the virtqueue
+ *
+ * Called once per violation: a broken ring is not relayed again (see
+ * svq_vq_relay_locked()), so kicks on it count nothing.
  *
  * Context: any.
  */
@@ -68,8 +78,8 @@ void svq_vq_fail(struct svq_vq *vq)
  * descriptors), with the dirty log if logging, then available ones; these
  * also when used ones freed descriptors an earlier pass lacked. Called
  * with vq->ring_lock held (interrupts off); the mappings and the log
- * cannot change meanwhile (svq_iotlb_write_lock()). Returns 0 or the
- * relay core's error.
+ * cannot change meanwhile (svq_iotlb_write_lock()). Returns 0, -EIO for a
+ * ring that broke before (nothing is done), or the relay core's error.
  */
 static __always_inline int svq_vq_relay_locked(struct svq_vq *vq, unsigned int budget,
 					       unsigned int dirs,
@@ -82,6 +92,8 @@ static __always_inline int svq_vq_relay_locked(struct svq_vq *vq, unsigned int b
 	int ret = 0;
 
 	lockdep_assert_held(&vq->ring_lock);
+	if (vq->ring.error)
+		return -EIO;
 	if (!vq->ring_mapped || vq->ring_map_gen != svq->iotlb_gen) {
 		svq_ring_map_guest(&vq->ring, &vq->mem);
 		vq->ring_map_gen = svq->iotlb_gen;
@@ -126,16 +138,24 @@ static __always_inline bool svq_vq_relay(struct svq_vq *vq, struct vdpa_device *
 	int ret;
 
 	spin_lock_irqsave(&vq->ring_lock, flags);
-	if (!vq->shadow) {
+	if (!vq->shadow || vq->ring.error) {
 		spin_unlock_irqrestore(&vq->ring_lock, flags);
 		return false;
 	}
 	ret = svq_vq_relay_locked(vq, budget, dirs, &used, &avail);
+	if (!ret && (used.log_short || avail.log_short) &&
+	    (READ_ONCE(vq->svq->log_failed) || svq_log_covers_mappings(vq->svq))) {
+		svq_ring_break(&vq->ring, SVQ_LOG_SHORT);
+		ret = -ERANGE;
+	}
 	cb = vq->cb;
 	spin_unlock_irqrestore(&vq->ring_lock, flags);
 
 	if (ret)
 		svq_vq_fail(vq);
+	else if (used.log_short || avail.log_short)
+		/* held until the log covers it; the work relays it then */
+		svq_log_grow(vq->svq);
 	pages_logged = used.pages_logged + avail.pages_logged;
 	if (avail.chains || used.chains)
 		trace_svq_relay(dev_name(&vq->svq->vdpa.dev), vq->idx, avail.chains,
@@ -148,7 +168,7 @@ static __always_inline bool svq_vq_relay(struct svq_vq *vq, struct vdpa_device *
 		svq_vq_kick_lower(vq, lower);
 	if (used.notify)
 		svq_vq_signal_guest(vq, &cb);
-	return !ret && (avail.chains == budget || used.chains == budget);
+	return !ret && (avail.more || used.more);
 }
 
 static void svq_vq_relay_work(struct work_struct *work)
@@ -161,6 +181,7 @@ static void svq_vq_relay_work(struct work_struct *work)
 	lower = svq_lower_lock(&vq->svq->vdpa, &srcu);
 	more = lower && svq_vq_relay(vq, lower, SVQ_WORK_BUDGET, SVQ_RELAY_BOTH);
 	svq_lower_unlock(srcu);
+	/* the ring lock was dropped: another pass, after others had the CPU */
 	if (more)
 		queue_work(system_wq, &vq->relay_work);
 }
@@ -218,6 +239,31 @@ static size_t svq_vq_shadow_ro_size(const struct svq_vq *vq)
 }
 
 /**
+ * svq_vq_can_shadow() - can this virtqueue be relayed through a shadow ring?
+ * @svq: the upper device
+ * @lower: the lower device
+ * @vq: the virtqueue
+ *
+ * Asked before anything is changed (a switch asks before it suspends the
+ * lower device): a legacy ring, or a size the relay cannot take, is
+ * refused with one rate-limited line.
+ *
+ * Context: process.
+ * Return: 0 or -EOPNOTSUPP.
+ */
+int svq_vq_can_shadow(struct svq_dev *svq, struct vdpa_device *lower, struct svq_vq *vq)
+{
+	u64 features = lower->config->get_driver_features(lower);
+
+	if (features & BIT_ULL(VIRTIO_F_VERSION_1) && vq->num && vq->num <= 32768 &&
+	    is_power_of_2(vq->num))
+		return 0;
+	dev_warn_ratelimited(&svq->vdpa.dev, "vq %u: cannot shadow a legacy or %u-entry ring\n",
+			     vq->idx, vq->num);
+	return -EOPNOTSUPP;
+}
+
+/**
  * svq_vq_shadow_start() - relay a virtqueue through a shadow ring
  * @svq: the upper device
  * @lower: the lower device, its virtqueue not ready
@@ -241,12 +287,9 @@ int svq_vq_shadow_start(struct svq_dev *svq, struct vdpa_device *lower, struct s
 	u64 avail, used;
 	int ret;
 
-	if (!(features & BIT_ULL(VIRTIO_F_VERSION_1)) || !vq->num || vq->num > 32768 ||
-	    !is_power_of_2(vq->num)) {
-		dev_warn(&svq->vdpa.dev, "vq %u: cannot shadow a legacy or %u-entry ring\n",
-			 vq->idx, vq->num);
-		return -EOPNOTSUPP;
-	}
+	ret = svq_vq_can_shadow(svq, lower, vq);
+	if (ret)
+		return ret;
 	vq->shadow_size = PAGE_ALIGN(svq_ring_shadow_size(vq->num));
 	vq->shadow_mem = alloc_pages_exact(vq->shadow_size, GFP_KERNEL | __GFP_ZERO);
 	vq->heads = kcalloc(vq->num, sizeof(*vq->heads), GFP_KERNEL);
@@ -264,7 +307,8 @@ int svq_vq_shadow_start(struct svq_dev *svq, struct vdpa_device *lower, struct s
 	ret = svq_iotlb_map_shadow(svq, lower, vq->asid, virt_to_phys(vq->shadow_mem),
 				   vq->shadow_size, svq_vq_shadow_ro_size(vq), &vq->shadow_iova);
 	if (ret) {
-		dev_warn(&svq->vdpa.dev, "vq %u: cannot map the shadow ring: %d\n", vq->idx, ret);
+		dev_warn_ratelimited(&svq->vdpa.dev, "vq %u: cannot map the shadow ring: %d\n",
+				     vq->idx, ret);
 		goto err_free;
 	}
 
@@ -314,24 +358,47 @@ err_free:
  */
 void svq_vq_shadow_stop(struct svq_dev *svq, struct vdpa_device *lower, struct svq_vq *vq)
 {
-	struct svq_relay_result res = {}, none;
+	struct svq_relay_result res, none;
+	bool notify = false, tried = false;
 	struct vdpa_callback cb;
 	unsigned long flags;
+	int ret;
 
-	spin_lock_irqsave(&vq->ring_lock, flags);
-	if (!vq->shadow) {
+	/*
+	 * Bounded passes until everything the device completed is relayed;
+	 * a write outside the log waits for the log to cover the mappings.
+	 */
+	for (;;) {
+		spin_lock_irqsave(&vq->ring_lock, flags);
+		if (!vq->shadow) {
+			spin_unlock_irqrestore(&vq->ring_lock, flags);
+			return;
+		}
+		ret = svq_vq_relay_locked(vq, vq->num, SVQ_RELAY_USED, &res, &none);
+		if (!ret && res.log_short && (tried || svq_log_covers_mappings(svq))) {
+			svq_ring_break(&vq->ring, SVQ_LOG_SHORT);
+			ret = -ERANGE;
+		}
+		if (ret != -EIO)
+			this_cpu_add(svq->stats.pcpu->pages_logged, res.pages_logged);
+		notify |= !ret && res.notify;
+		if (ret || !(res.more || res.log_short))
+			break;
 		spin_unlock_irqrestore(&vq->ring_lock, flags);
-		return;
+		if (res.log_short) {
+			svq_log_cover(svq);	/* once: it says why if it fails */
+			tried = true;
+		}
+		cond_resched();
 	}
-	if (svq_vq_relay_locked(vq, vq->num, SVQ_RELAY_USED, &res, &none))
-		svq_vq_fail(vq);
-	this_cpu_add(svq->stats.pcpu->pages_logged, res.pages_logged);
 	vq->guest_avail_idx = vq->ring.guest_used_idx;
 	vq->state_saved = true;
 	vq->shadow = false;
 	cb = vq->cb;
 	spin_unlock_irqrestore(&vq->ring_lock, flags);
-	if (res.notify)
+	if (ret && ret != -EIO)
+		svq_vq_fail(vq);
+	if (notify)
 		svq_vq_signal_guest(vq, &cb);
 
 	cancel_work_sync(&vq->relay_work);

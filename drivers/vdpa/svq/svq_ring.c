@@ -61,7 +61,7 @@ EXPORT_SYMBOL_IF_KUNIT(svq_ring_shadow_size);
  * @ring: the ring
  * @num: ring size, a power of two
  * @shadow: svq_ring_shadow_size(@num) zeroed bytes
- * @heads: @num zeroed entries
+ * @heads: @num zeroed entries, in memory the lower device cannot reach
  * @event_idx: VIRTIO_RING_F_EVENT_IDX negotiated
  * @indirect: VIRTIO_RING_F_INDIRECT_DESC negotiated
  */
@@ -82,7 +82,7 @@ void svq_ring_init(struct svq_ring *ring, u16 num, void *shadow, struct svq_head
 		.heads = heads,
 	};
 	for (i = 0; i < num - 1; i++)
-		ring->shadow_desc[i].next = cpu_to_le16(i + 1);
+		ring->heads[i].next = i + 1;
 }
 EXPORT_SYMBOL_IF_KUNIT(svq_ring_init);
 
@@ -210,6 +210,19 @@ static int svq_fail(struct svq_ring *ring, int err, const char *why)
 	return err;
 }
 
+/**
+ * svq_ring_break() - the ring cannot go on for a reason outside the relay
+ * @ring: the ring
+ * @why: the reason, kept in @ring->error unless there is one already
+ *
+ * Context: any; the caller serializes it with the relay.
+ */
+void svq_ring_break(struct svq_ring *ring, const char *why)
+{
+	svq_fail(ring, -EIO, why);
+}
+EXPORT_SYMBOL_IF_KUNIT(svq_ring_break);
+
 static int svq_read16(const struct svq_guest_mem *mem, u64 iova, u16 *val)
 {
 	__le16 v;
@@ -293,16 +306,20 @@ static int svq_chain_add(struct svq_ring *ring, const struct svq_guest_mem *mem,
 	u32 len = le32_to_cpu(gd->len);
 	bool writable = flags & SVQ_DESC_F_WRITE;
 	struct svq_vring_desc *sd;
+	struct svq_head *h;
 	u16 i;
 
 	if (chain->ndesc >= ring->num)
 		return svq_fail(ring, -ELOOP, "descriptor chain longer than the ring (loop?)");
+	if (chain->ndesc >= SVQ_RING_MAX_CHAIN)
+		return svq_fail(ring, -E2BIG, "descriptor chain longer than 1024 descriptors");
 	if (!writable && chain->writable_seen)
 		return svq_fail(ring, -EINVAL, "readable descriptor after a writable one");
 	if (len && addr + len - 1 < addr)
 		return svq_fail(ring, -EINVAL, "descriptor wraps around the address space");
-	if (len && !mem->ops->access_ok(mem->ctx, addr, len,
-					writable ? SVQ_ACCESS_WRITE : SVQ_ACCESS_READ))
+	/* a zero-length buffer must be mapped all the same (one byte) */
+	if (!mem->ops->access_ok(mem->ctx, addr, len ?: 1,
+				 writable ? SVQ_ACCESS_WRITE : SVQ_ACCESS_READ))
 		return svq_fail(ring, -EFAULT, writable ?
 				"writable descriptor outside a writable mapping" :
 				"descriptor outside the mapped memory");
@@ -310,13 +327,18 @@ static int svq_chain_add(struct svq_ring *ring, const struct svq_guest_mem *mem,
 		return -ENOSPC;
 
 	i = ring->free_head;
-	sd = &ring->shadow_desc[i];
-	ring->free_head = le16_to_cpu(sd->next);
+	h = &ring->heads[i];
+	ring->free_head = h->next;
 	ring->num_free--;
-	sd->addr = gd->addr;
-	sd->len = gd->len;
+	h->addr = addr;
+	h->len = len;
+	h->write = writable;
+	/* the chain follows the free list's order: h->next links it */
+	sd = &ring->shadow_desc[i];
+	sd->addr = cpu_to_le64(addr);
+	sd->len = cpu_to_le32(len);
 	sd->flags = cpu_to_le16(writable ? SVQ_DESC_F_WRITE : 0);
-	/* sd->next keeps the free list's order: the chain follows it */
+	sd->next = cpu_to_le16(h->next);
 	if (chain->ndesc)
 		ring->shadow_desc[chain->last].flags |= cpu_to_le16(SVQ_DESC_F_NEXT);
 	else
@@ -410,23 +432,59 @@ static void svq_log_guest(const struct svq_log_bitmap *log, u64 iova, u32 len,
 		res->pages_logged += marked;
 }
 
-/* Log the writable buffers of a completed chain, up to @len bytes. */
-static void svq_log_chain(struct svq_ring *ring, const struct svq_log_bitmap *log,
-			  u16 head, u16 ndesc, u32 len, struct svq_relay_result *res)
+/* Does @log cover [@iova, @iova + @len)? */
+static bool svq_log_covers(const struct svq_log_bitmap *log, u64 iova, u64 len)
 {
-	u16 i = head;
+	return !log || ((iova + len - 1) >> SVQ_LOG_PAGE_SHIFT) < log->nbits;
+}
 
-	while (ndesc-- && len) {
-		const struct svq_vring_desc *sd = &ring->shadow_desc[i];
+/*
+ * Log the writable buffers of the completed chain at shadow head @head,
+ * up to @len bytes (its used length), from byte @ring->log_done on, and
+ * at most @pages_left pages (counted down). The chain is read from the
+ * relay's own copy (@ring->heads), never from the shadow table. Returns
+ * 0 once all of it is logged, -EAGAIN when @pages_left ran out first
+ * (@ring->log_done says how far it got), or -ERANGE when the log does
+ * not cover a buffer (what came before stays logged).
+ */
+static int svq_log_chain(struct svq_ring *ring, const struct svq_log_bitmap *log, u16 head,
+			 u32 len, unsigned long *pages_left, struct svq_relay_result *res)
+{
+	u16 i = head, n = ring->heads[head].ndesc;
+	u32 pos = 0;
 
-		if (le16_to_cpu(sd->flags) & SVQ_DESC_F_WRITE) {
-			u32 n = min_t(u32, len, le32_to_cpu(sd->len));
+	while (n-- && pos < len) {
+		const struct svq_head *d = &ring->heads[i];
+		u32 w = min_t(u32, len - pos, d->len), skip;
+		u64 addr, end, pages;
+		long marked;
 
-			svq_log_guest(log, le64_to_cpu(sd->addr), n, res);
-			len -= n;
+		i = d->next;
+		if (!d->write)
+			continue;
+		if (pos + w <= ring->log_done) {
+			pos += w;
+			continue;
 		}
-		i = le16_to_cpu(sd->next);
+		skip = ring->log_done > pos ? ring->log_done - pos : 0;
+		addr = d->addr + skip;
+		end = d->addr + w;
+		pages = ((end - 1) >> SVQ_LOG_PAGE_SHIFT) - (addr >> SVQ_LOG_PAGE_SHIFT) + 1;
+		if (pages > *pages_left)	/* up to the last page the bound allows */
+			end = ((addr >> SVQ_LOG_PAGE_SHIFT) + *pages_left) << SVQ_LOG_PAGE_SHIFT;
+		if (end > addr) {
+			marked = svq_log_mark(log, addr, end - addr);
+			if (marked < 0)
+				return -ERANGE;
+			res->pages_logged += marked;
+			*pages_left -= marked;
+			ring->log_done = pos + (end - d->addr);
+		}
+		if (end < d->addr + w)
+			return -EAGAIN;
+		pos += w;
 	}
+	return 0;
 }
 
 /*
@@ -458,11 +516,12 @@ static void svq_log_used_ring(const struct svq_ring *ring, const struct svq_log_
  * @mem: guest memory
  * @log: dirty log to mark the relay's write of the guest's avail_event
  *	 (with event index), or NULL
- * @budget: at most this many chains
+ * @budget: at most this many chains (and see SVQ_RING_PASS_DESCS)
  * @res: what was done; @res->notify says to kick the device
  *
  * Stops early, with @res->blocked set, when the shadow table has no room
  * for the next chain; the chain is taken again after used buffers return.
+ * Stops early with @res->more set on @budget or on a bound of one pass.
  * With event index, also tells the guest (avail_event) where the relay
  * stands, so that the guest kicks for the next buffer.
  *
@@ -489,7 +548,7 @@ again:
 	/* entries are read after the index */
 	virt_rmb();
 
-	while (pending && res->chains < budget) {
+	while (pending && res->chains < budget && res->descs < SVQ_RING_PASS_DESCS) {
 		u16 slot = ring->guest_last_avail & (num - 1);
 		u16 saved_free = ring->free_head, saved_num_free = ring->num_free;
 		struct svq_chain chain = {};
@@ -522,10 +581,15 @@ again:
 		res->descs += chain.ndesc;
 	}
 
-	if (ring->event_idx && !res->blocked && res->chains < budget) {
+	res->more = pending && !res->blocked;
+	if (ring->event_idx && !res->blocked && !res->more) {
 		u64 avail_event = offsetof(struct svq_vring_used, ring) +
 				  sizeof(struct svq_vring_used_elem) * num;
 
+		if (!svq_log_covers(log, ring->guest_used + avail_event, sizeof(__le16))) {
+			res->log_short = true;
+			goto publish;
+		}
 		/* kick me for the next one; then look again, the guest may not */
 		if (svq_used_write16(ring, mem, avail_event, ring->guest_last_avail))
 			return svq_fail(ring, -EFAULT, "used ring not writable");
@@ -538,6 +602,7 @@ again:
 		if (avail_idx != ring->guest_last_avail)
 			goto again;
 	}
+publish:
 	if (!res->chains)
 		return 0;
 
@@ -582,8 +647,14 @@ static int svq_used_fail(struct svq_ring *ring, const struct svq_log_bitmap *log
  * @mem: guest memory
  * @log: dirty log to mark what the device wrote and what the relay writes
  *	 to the guest's used ring, or NULL
- * @budget: at most this many used entries
+ * @budget: at most this many used entries (and see SVQ_RING_PASS_DESCS
+ *	    and SVQ_RING_PASS_LOG_PAGES)
  * @res: what was done; @res->notify says to signal the guest
+ *
+ * A chain whose buffers reach pages the log does not cover stays in the
+ * shadow used ring (@res->log_short): the guest never sees a completion
+ * whose writes are not logged. A chain too large to log in one pass is
+ * logged over several (@res->more).
  *
  * Context: any; the caller serializes calls on one ring.
  * Return: 0, -EIO if the device returned an id that is not in flight, or
@@ -594,10 +665,15 @@ int svq_ring_relay_used(struct svq_ring *ring, const struct svq_guest_mem *mem,
 			struct svq_relay_result *res)
 {
 	u16 used_idx, num = ring->num, first = ring->guest_used_idx;
+	unsigned long pages_left = SVQ_RING_PASS_LOG_PAGES;
+	int ret;
 
 	*res = (struct svq_relay_result) {};
 	if (ring->error)
 		return -EIO;
+	if (!log)
+		ring->log_done = 0;	/* logging stopped in the middle of a chain */
+again:
 	used_idx = le16_to_cpu(READ_ONCE(ring->shadow_used->idx));
 	if (log)
 		/* entries after the index, device writes before the log's bit tests */
@@ -605,8 +681,13 @@ int svq_ring_relay_used(struct svq_ring *ring, const struct svq_guest_mem *mem,
 	else
 		/* entries are read after the index */
 		dma_rmb();
+	if (ring->shadow_last_used != used_idx &&
+	    !svq_log_covers(log, ring->guest_used, svq_guest_used_size(ring))) {
+		res->log_short = true;
+		return 0;
+	}
 
-	while (ring->shadow_last_used != used_idx && res->chains < budget) {
+	while (ring->shadow_last_used != used_idx) {
 		const struct svq_vring_used_elem *e =
 			&ring->shadow_used->ring[ring->shadow_last_used & (num - 1)];
 		u32 id = le32_to_cpu(e->id), len = le32_to_cpu(e->len);
@@ -614,12 +695,24 @@ int svq_ring_relay_used(struct svq_ring *ring, const struct svq_guest_mem *mem,
 		struct svq_head *h;
 		u16 last, n, slot;
 
+		if (res->chains >= budget || res->descs >= SVQ_RING_PASS_DESCS) {
+			res->more = true;
+			break;
+		}
 		if (id >= num || !ring->heads[id].ndesc)
 			return svq_used_fail(ring, log, first, res, -EIO,
 					     "device used a descriptor not in flight");
 		h = &ring->heads[id];
-		if (log)
-			svq_log_chain(ring, log, id, h->ndesc, len, res);
+		if (log) {
+			ret = svq_log_chain(ring, log, id, len, &pages_left, res);
+			if (ret == -EAGAIN)
+				res->more = true;
+			else if (ret)
+				res->log_short = true;
+			if (ret)
+				break;
+		}
+		ring->log_done = 0;
 
 		ge.id = cpu_to_le32(h->guest_head);
 		ge.len = cpu_to_le32(len);
@@ -628,10 +721,10 @@ int svq_ring_relay_used(struct svq_ring *ring, const struct svq_guest_mem *mem,
 			return svq_used_fail(ring, log, first, res, -EFAULT,
 					     "used ring not writable");
 
-		/* give the chain back to the free list */
+		/* give the chain back to the free list, by the relay's own links */
 		for (last = id, n = 1; n < h->ndesc; n++)
-			last = le16_to_cpu(ring->shadow_desc[last].next);
-		ring->shadow_desc[last].next = cpu_to_le16(ring->free_head);
+			last = ring->heads[last].next;
+		ring->heads[last].next = ring->free_head;
 		ring->free_head = id;
 		ring->num_free += h->ndesc;
 		res->descs += h->ndesc;
@@ -642,9 +735,16 @@ int svq_ring_relay_used(struct svq_ring *ring, const struct svq_guest_mem *mem,
 		res->chains++;
 	}
 
-	if (ring->event_idx) {
+	if (ring->event_idx && !res->more && !res->log_short) {
 		/* interrupt us for the next used entry */
 		WRITE_ONCE(ring->shadow_avail->ring[num], cpu_to_le16(ring->shadow_last_used));
+		/*
+		 * then look again: an entry the device used before it could
+		 * see used_event would never be signalled (virtqueue_poll())
+		 */
+		virt_mb();
+		if (le16_to_cpu(READ_ONCE(ring->shadow_used->idx)) != ring->shadow_last_used)
+			goto again;
 	}
 	if (!res->chains)
 		return 0;

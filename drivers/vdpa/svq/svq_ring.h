@@ -82,12 +82,35 @@ struct svq_guest_mem {
 	void *ctx;
 };
 
+/* Longest chain the relay accepts, as vhost (UIO_MAXIOV) and QEMU do. */
+#define SVQ_RING_MAX_CHAIN	1024
+/*
+ * What one relay pass may do, whatever the caller's budget of chains: it
+ * starts no chain once it moved this many descriptors (so a pass touches
+ * fewer than SVQ_RING_PASS_DESCS + SVQ_RING_MAX_CHAIN), and it marks at
+ * most this many pages of the dirty log. What is left is for the next
+ * pass (svq_relay_result.more).
+ */
+#define SVQ_RING_PASS_DESCS	512
+#define SVQ_RING_PASS_LOG_PAGES	65536
+
 /**
- * struct svq_head - what the relay remembers of a chain in flight
- * @guest_head: the guest's head descriptor id, returned in its used ring
- * @ndesc: shadow descriptors the chain takes (0: not in flight)
+ * struct svq_head - what the relay keeps of a shadow descriptor, in memory
+ *		     the lower device cannot reach (virtio_ring.c's desc_extra)
+ * @addr: the buffer's IOVA, as validated and written to the shadow table
+ * @len: its length
+ * @write: the device may write it
+ * @next: the next descriptor of its chain, or of the free list
+ * @guest_head: (head descriptors) the guest's head descriptor id,
+ *		returned in its used ring
+ * @ndesc: (head descriptors) shadow descriptors the chain takes (0: not
+ *	   in flight)
  */
 struct svq_head {
+	u64 addr;
+	u32 len;
+	bool write;
+	u16 next;
 	u16 guest_head;
 	u16 ndesc;
 };
@@ -113,9 +136,12 @@ struct svq_head {
  * @shadow_avail_idx: next shadow available entry
  * @shadow_kicked_avail: shadow available index at the last kick decision
  * @shadow_last_used: next shadow used entry to relay back
- * @free_head: first free shadow descriptor (free list linked by next)
+ * @free_head: first free shadow descriptor (free list linked by
+ *	       @heads[].next)
  * @num_free: number of free shadow descriptors
- * @heads: per shadow head descriptor, the chain in flight
+ * @heads: per shadow descriptor, what the relay follows and frees
+ * @log_done: bytes of the used length of the chain at @shadow_last_used
+ *	      already marked in the dirty log by an earlier pass
  * @error: what the guest (or device) did wrong, once the ring is broken
  */
 struct svq_ring {
@@ -142,6 +168,7 @@ struct svq_ring {
 	u16 free_head;
 	u16 num_free;
 	struct svq_head *heads;
+	u32 log_done;
 
 	const char *error;
 };
@@ -154,6 +181,11 @@ struct svq_ring {
  * @notify: the other side must be notified (kick the device, or signal
  *	    the guest)
  * @blocked: relay_avail stopped for want of free shadow descriptors
+ * @more: the pass stopped on its budget or on a bound of one pass (see
+ *	  SVQ_RING_PASS_DESCS): there is more to relay now
+ * @log_short: the pass stopped because the dirty log does not cover what
+ *	       was written: nothing was lost, the same work waits for a
+ *	       larger log
  */
 struct svq_relay_result {
 	unsigned int chains;
@@ -161,6 +193,8 @@ struct svq_relay_result {
 	unsigned long pages_logged;
 	bool notify;
 	bool blocked;
+	bool more;
+	bool log_short;
 };
 
 size_t svq_ring_shadow_size(u16 num);
@@ -178,5 +212,6 @@ int svq_ring_relay_used(struct svq_ring *ring, const struct svq_guest_mem *mem,
 			const struct svq_log_bitmap *log, unsigned int budget,
 			struct svq_relay_result *res);
 u16 svq_ring_inflight(const struct svq_ring *ring);
+void svq_ring_break(struct svq_ring *ring, const char *why);
 
 #endif /* _SVQ_RING_H */

@@ -9,6 +9,7 @@
 
 #include <kunit/test.h>
 #include <linux/module.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -29,7 +30,7 @@ struct fake {
 	struct svq_ring ring;
 	struct svq_guest_mem mem;
 	void *shadow;
-	struct svq_head heads[256];
+	struct svq_head *heads;
 	u16 guest_avail_idx;	/* the fake guest's next avail entry */
 	u16 dev_last_avail;	/* the fake device's next shadow avail entry */
 	u16 dev_used_idx;
@@ -37,6 +38,10 @@ struct fake {
 	struct svq_log_bitmap log;
 	bool mapped;		/* map the guest's ring areas */
 	unsigned int accesses;	/* checked reads and writes of guest memory */
+	u64 huge_base;		/* more writable IOVA, never accessed by the relay */
+	u64 huge_size;
+	bool race;		/* the device uses a chain in the relay's first write */
+	u16 race_id;
 };
 
 static bool in_guest(u64 iova, u64 len)
@@ -60,10 +65,17 @@ static int fake_read(void *ctx, u64 iova, void *buf, u32 len)
 	return 0;
 }
 
+static void dev_use(struct fake *f, u16 id, u32 len);
+
 static int fake_write(void *ctx, u64 iova, const void *buf, u32 len)
 {
 	struct fake *f = ctx;
 
+	if (f->race) {
+		/* a device on another CPU, between two steps of the relay */
+		f->race = false;
+		dev_use(f, f->race_id, 1);
+	}
 	f->accesses++;
 	if (!in_guest(iova, len) || hits_ro(iova, len))
 		return -EFAULT;
@@ -73,6 +85,11 @@ static int fake_write(void *ctx, u64 iova, const void *buf, u32 len)
 
 static bool fake_access_ok(void *ctx, u64 iova, u64 len, u32 access)
 {
+	struct fake *f = ctx;
+
+	if (f->huge_size && iova >= f->huge_base && len <= f->huge_size &&
+	    iova - f->huge_base <= f->huge_size - len)
+		return true;
 	return in_guest(iova, len) && !((access & SVQ_ACCESS_WRITE) && hits_ro(iova, len));
 }
 
@@ -161,6 +178,8 @@ static struct fake *fake_new(struct kunit *test, u16 num, bool event_idx, bool i
 	struct fake *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
+	f->heads = kunit_kcalloc(test, num, sizeof(*f->heads), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, f->heads);
 	f->shadow = kunit_kzalloc(test, svq_ring_shadow_size(num), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, f->shadow);
 	f->mem.ops = &fake_mem_ops;
@@ -411,7 +430,7 @@ static void svq_ring_test_log(struct kunit *test)
 		/* written: 0x104800..0x1067ff; used ring: page 0x102 */
 		bool want = page == 0x104 || page == 0x105 || page == 0x106 || page == 0x102;
 
-		KUNIT_EXPECT_EQ_MSG(test, test_bit_le(page, f->log.bits), want,
+		KUNIT_EXPECT_EQ_MSG(test, test_bit(page, f->log.bits), want,
 				    "page 0x%llx", page);
 	}
 	KUNIT_EXPECT_EQ(test, res.pages_logged, 4 + 1);	/* elem and idx: same page */
@@ -610,6 +629,199 @@ static void svq_ring_test_map_rules(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, relay_avail(f, &res), -EFAULT);
 }
 
+/*
+ * With event index, a chain the device uses while the relay moves others
+ * (after it read the used index, before it wrote used_event) is relayed
+ * by the same pass: the device saw the old used_event and will not
+ * interrupt for it.
+ */
+static void svq_ring_test_event_idx_used_race(struct kunit *test)
+{
+	struct fake *f = fake_new(test, 8, true, false, 0);
+	struct svq_relay_result res;
+	u16 first;
+
+	set_desc(gdesc(f, 0), G_BUF, 0x100, SVQ_DESC_F_WRITE, 0);
+	set_desc(gdesc(f, 1), G_BUF + 0x100, 0x100, SVQ_DESC_F_WRITE, 0);
+	guest_post(f, 0);
+	guest_post(f, 1);
+	KUNIT_ASSERT_EQ(test, relay_avail(f, &res), 0);
+	first = dev_take(test, f);
+	f->race_id = dev_take(test, f);
+	dev_use(f, first, 1);
+	f->race = true;		/* the checked write of the first used element */
+	KUNIT_ASSERT_EQ(test, relay_used(f, &res), 0);
+	KUNIT_EXPECT_FALSE(test, f->race);
+	KUNIT_EXPECT_EQ(test, res.chains, 2);
+	KUNIT_EXPECT_EQ(test, f->ring.shadow_last_used, f->dev_used_idx);
+	KUNIT_EXPECT_EQ(test, le16_to_cpu(gused(f)->idx), 2);
+}
+
+/* A chain is at most SVQ_RING_MAX_CHAIN descriptors, whatever the ring size. */
+static void svq_ring_test_chain_limit(struct kunit *test)
+{
+	struct svq_relay_result res;
+	unsigned int n;
+
+	for (n = SVQ_RING_MAX_CHAIN; n <= SVQ_RING_MAX_CHAIN + 1; n++) {
+		struct fake *f = fake_new(test, 2048, false, true, 0);
+		struct svq_vring_desc *table = gptr(f, G_BUF);
+		unsigned int i;
+
+		/* an indirect table of n 16-byte readable buffers, in itself */
+		for (i = 0; i < n; i++)
+			set_desc(&table[i], G_BUF, 16, i + 1 < n ? SVQ_DESC_F_NEXT : 0, i + 1);
+		set_desc(gdesc(f, 0), G_BUF, n * sizeof(*table), SVQ_DESC_F_INDIRECT, 0);
+		guest_post(f, 0);
+		if (n == SVQ_RING_MAX_CHAIN) {
+			KUNIT_EXPECT_EQ(test, relay_avail(f, &res), 0);
+			KUNIT_EXPECT_EQ(test, res.descs, n);
+		} else {
+			KUNIT_EXPECT_EQ(test, relay_avail(f, &res), -E2BIG);
+			KUNIT_EXPECT_NOT_NULL(test, f->ring.error);
+		}
+	}
+}
+
+/*
+ * A pass starts no chain once it moved SVQ_RING_PASS_DESCS descriptors,
+ * whatever the caller's budget of chains; the next pass goes on.
+ */
+static void svq_ring_test_pass_bound(struct kunit *test)
+{
+	struct fake *f = fake_new(test, 1024, false, false, 0);
+	struct svq_vring_desc *table = gptr(f, G_BASE + 0x4000);
+	struct svq_relay_result res;
+	unsigned int i, total = 0;
+
+	/* 1024 descriptors (16 KiB) do not fit below the available ring */
+	set_guest(f, G_BASE + 0x4000, G_AVAIL, G_BASE + 0x9000, 0);
+	for (i = 0; i < 600; i++) {
+		set_desc(&table[i], G_BASE + 0x2000 + (i % 64) * 16, 16, 0, 0);
+		guest_post(f, i);
+	}
+	KUNIT_ASSERT_EQ(test, svq_ring_relay_avail(&f->ring, &f->mem, NULL, 1024, &res), 0);
+	KUNIT_EXPECT_EQ(test, res.chains, SVQ_RING_PASS_DESCS);
+	KUNIT_EXPECT_TRUE(test, res.more);
+	total += res.chains;
+	KUNIT_ASSERT_EQ(test, svq_ring_relay_avail(&f->ring, &f->mem, NULL, 1024, &res), 0);
+	KUNIT_EXPECT_FALSE(test, res.more);
+	total += res.chains;
+	KUNIT_EXPECT_EQ(test, total, 600);
+}
+
+/*
+ * The pages of one huge completion are logged over several passes, at most
+ * SVQ_RING_PASS_LOG_PAGES a pass; the guest sees the completion once all
+ * are logged.
+ */
+static void svq_ring_test_log_bounded(struct kunit *test)
+{
+	struct fake *f = fake_new(test, 8, false, false, 0);
+	u64 pages = 2 * SVQ_RING_PASS_LOG_PAGES + 10, page, marked = 0;
+	struct svq_relay_result res;
+	unsigned int passes = 0;
+
+	f->huge_base = SZ_1G;
+	f->huge_size = pages << SVQ_LOG_PAGE_SHIFT;
+	f->log.nbits = (SZ_1G >> SVQ_LOG_PAGE_SHIFT) + pages;
+	f->log.bits = kunit_kzalloc(test, BITS_TO_LONGS(f->log.nbits) * sizeof(long),
+				    GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, f->log.bits);
+	/* starts mid-page: one page more than its length in pages */
+	set_desc(gdesc(f, 0), SZ_1G + 0x800, f->huge_size - 0x1000, SVQ_DESC_F_WRITE, 0);
+	guest_post(f, 0);
+	KUNIT_ASSERT_EQ(test, relay_avail(f, &res), 0);
+	dev_use(f, dev_take(test, f), f->huge_size - 0x1000);
+	do {
+		KUNIT_ASSERT_EQ(test, svq_ring_relay_used(&f->ring, &f->mem, &f->log, 256, &res),
+				0);
+		KUNIT_EXPECT_LE(test, res.pages_logged, SVQ_RING_PASS_LOG_PAGES + 1);
+		if (res.more)
+			KUNIT_EXPECT_EQ(test, le16_to_cpu(gused(f)->idx), 0);
+		passes++;
+	} while (res.more && passes < 10);
+	KUNIT_EXPECT_EQ(test, passes, 3);
+	KUNIT_EXPECT_EQ(test, le16_to_cpu(gused(f)->idx), 1);
+	for (page = SZ_1G >> SVQ_LOG_PAGE_SHIFT; page < f->log.nbits; page++)
+		marked += test_bit(page, f->log.bits);
+	KUNIT_EXPECT_EQ(test, marked, pages);
+}
+
+/*
+ * A completion whose writes the log does not cover is held, not relayed
+ * unlogged; it goes once the log covers it.
+ */
+static void svq_ring_test_log_short(struct kunit *test)
+{
+	struct fake *f = fake_new(test, 8, false, false, 0);
+	struct svq_relay_result res;
+
+	f->log.bits = kunit_kzalloc(test, 0x200 / 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, f->log.bits);
+	f->log.nbits = 0x104;		/* up to, not including, G_BUF's page */
+	set_desc(gdesc(f, 0), G_BUF, 0x100, SVQ_DESC_F_WRITE, 0);
+	guest_post(f, 0);
+	KUNIT_ASSERT_EQ(test, relay_avail(f, &res), 0);
+	dev_use(f, dev_take(test, f), 0x100);
+	KUNIT_ASSERT_EQ(test, svq_ring_relay_used(&f->ring, &f->mem, &f->log, 256, &res), 0);
+	KUNIT_EXPECT_TRUE(test, res.log_short);
+	KUNIT_EXPECT_EQ(test, res.chains, 0);
+	KUNIT_EXPECT_EQ(test, le16_to_cpu(gused(f)->idx), 0);
+	KUNIT_EXPECT_NULL(test, f->ring.error);
+
+	f->log.nbits = 0x200;		/* a larger log */
+	KUNIT_ASSERT_EQ(test, svq_ring_relay_used(&f->ring, &f->mem, &f->log, 256, &res), 0);
+	KUNIT_EXPECT_FALSE(test, res.log_short);
+	KUNIT_EXPECT_EQ(test, res.chains, 1);
+	KUNIT_EXPECT_TRUE(test, test_bit(0x104, f->log.bits));
+	KUNIT_EXPECT_EQ(test, le16_to_cpu(gused(f)->idx), 1);
+}
+
+/*
+ * The relay follows and frees chains by its own links: a device that
+ * rewrites the shadow table's next fields (or anything else in it) cannot
+ * send it anywhere.
+ */
+static void svq_ring_test_private_links(struct kunit *test)
+{
+	struct fake *f = fake_new(test, 8, false, false, 0);
+	struct svq_relay_result res;
+	unsigned int round;
+	u16 i, head;
+
+	for (round = 0; round < 3; round++) {
+		set_desc(gdesc(f, 0), G_BUF, 12, SVQ_DESC_F_NEXT, 1);
+		set_desc(gdesc(f, 1), G_BUF + 12, 12, SVQ_DESC_F_NEXT, 2);
+		set_desc(gdesc(f, 2), G_BUF + 0x100, 0x100, SVQ_DESC_F_WRITE, 0);
+		guest_post(f, 0);
+		KUNIT_ASSERT_EQ(test, relay_avail(f, &res), 0);
+		head = dev_take(test, f);
+		for (i = 0; i < 8; i++) {
+			f->ring.shadow_desc[i].next = cpu_to_le16(0xffff - i);
+			f->ring.shadow_desc[i].len = cpu_to_le32(U32_MAX);
+			f->ring.shadow_desc[i].flags = cpu_to_le16(0xffff);
+		}
+		dev_use(f, head, 0x100);
+		KUNIT_ASSERT_EQ(test, relay_used(f, &res), 0);
+		KUNIT_EXPECT_EQ(test, f->ring.num_free, 8);
+	}
+}
+
+/* A zero-length buffer must be mapped like any other. */
+static void svq_ring_test_zero_length(struct kunit *test)
+{
+	struct fake *f = fake_new(test, 8, false, false, 0);
+	struct svq_relay_result res;
+
+	set_desc(gdesc(f, 0), G_BUF, 0, 0, 0);
+	guest_post(f, 0);
+	KUNIT_EXPECT_EQ(test, relay_avail(f, &res), 0);
+	set_desc(gdesc(f, 1), 0x10, 0, 0, 0);
+	guest_post(f, 1);
+	KUNIT_EXPECT_EQ(test, relay_avail(f, &res), -EFAULT);
+}
+
 static const bool svq_ring_test_map_params[] = { false, true };
 
 static void svq_ring_test_map_desc(const bool *mapped, char *desc)
@@ -632,6 +844,13 @@ static struct kunit_case svq_ring_test_cases[] = {
 	KUNIT_CASE_PARAM(svq_ring_test_log_failed_pass, svq_ring_test_map_gen_params),
 	KUNIT_CASE_PARAM(svq_ring_test_malformed, svq_ring_test_map_gen_params),
 	KUNIT_CASE(svq_ring_test_map_rules),
+	KUNIT_CASE(svq_ring_test_event_idx_used_race),
+	KUNIT_CASE(svq_ring_test_chain_limit),
+	KUNIT_CASE(svq_ring_test_pass_bound),
+	KUNIT_CASE_PARAM(svq_ring_test_log_bounded, svq_ring_test_map_gen_params),
+	KUNIT_CASE_PARAM(svq_ring_test_log_short, svq_ring_test_map_gen_params),
+	KUNIT_CASE_PARAM(svq_ring_test_private_links, svq_ring_test_map_gen_params),
+	KUNIT_CASE(svq_ring_test_zero_length),
 	{}
 };
 

@@ -28,11 +28,11 @@ static ssize_t mode_store(struct device *dev, struct device_attribute *attr,
 	enum svq_mode mode;
 
 	if (svq_mode_parse(buf, &mode)) {
-		dev_warn(dev, "mode: expected auto, shadow or passthrough\n");
+		dev_warn_ratelimited(dev, "mode: expected auto, shadow or passthrough\n");
 		return -EINVAL;
 	}
 	if (mode != SVQ_MODE_PASSTHROUGH && !svq->has_window) {
-		dev_warn(dev, "mode: the lower device's IOVA range has no room for shadow rings\n");
+		dev_warn_ratelimited(dev, "mode: the lower device's IOVA range has no room for shadow rings\n");
 		return -EOPNOTSUPP;
 	}
 	WRITE_ONCE(svq->mode, mode);

@@ -76,16 +76,34 @@ int svq_vq_set_address(struct vdpa_device *vdev, u16 idx, u64 desc_area,
  * @vdev: the upper device
  * @idx: virtqueue index
  * @num: ring size, kept and forwarded (the shadow ring has the same size)
+ *
+ * Resizing a shadowed ring breaks it: the device reports NEEDS_RESET.
  */
 void svq_vq_set_num(struct vdpa_device *vdev, u16 idx, u32 num)
 {
 	struct svq_dev *svq = vdpa_to_svq(vdev);
 	struct vdpa_device *lower;
+	unsigned long flags;
+	bool broke = false;
+	struct svq_vq *vq;
 	int srcu;
 
 	if (idx >= svq->nvqs)
 		return;
-	svq->vqs[idx].num = num;
+	vq = &svq->vqs[idx];
+	spin_lock_irqsave(&vq->ring_lock, flags);
+	if (vq->shadow && num != vq->num) {
+		/* the shadow ring has the old size: the ring cannot go on */
+		svq_ring_break(&vq->ring, "ring resized while shadowed");
+		broke = true;
+	} else {
+		vq->num = num;
+	}
+	spin_unlock_irqrestore(&vq->ring_lock, flags);
+	if (broke) {
+		svq_vq_fail(vq);
+		return;
+	}
 	lower = svq_lower_lock(vdev, &srcu);
 	if (lower)
 		lower->config->set_vq_num(lower, idx, num);
@@ -300,23 +318,6 @@ int svq_vq_get_state(struct vdpa_device *vdev, u16 idx, struct vdpa_vq_state *st
 	}
 	svq_lower_unlock(srcu);
 	return ret;
-}
-
-/**
- * svq_kick_vq_with_data() - vdpa_config_ops.kick_vq_with_data, forwarded to the lower device
- * @vdev: the upper device
- * @data: notification data
- */
-void svq_kick_vq_with_data(struct vdpa_device *vdev, u32 data)
-{
-	struct vdpa_device *lower;
-	int srcu;
-
-	this_cpu_inc(vdpa_to_svq(vdev)->stats.pcpu->kicks);
-	lower = svq_lower_lock(vdev, &srcu);
-	if (lower)
-		lower->config->kick_vq_with_data(lower, data);
-	svq_lower_unlock(srcu);
 }
 
 /**

@@ -284,6 +284,48 @@ int vmm_net_move_mem(struct vmm_net *net)
 	return 0;
 }
 
+/*
+ * vmm_net_grow_mem - while the device runs, give the guest @extra more
+ * bytes of memory above what it has (one mapping, as QEMU maps a region
+ * that grew), and make the rx buffers added from now on live there.
+ */
+int vmm_net_grow_mem(struct vmm_net *net, size_t extra)
+{
+	struct vhost_msg_v2 msg = {
+		.type = VHOST_IOTLB_MSG_V2,
+		.iotlb = {
+			.iova = net->mem.iova,
+			.size = net->mem.size,
+			.type = VHOST_IOTLB_INVALIDATE,
+		},
+	};
+	size_t size = net->mem.size + extra;
+	uint8_t *base;
+
+	if (extra < (size_t)net->rx.num * net->rx.buf_size)
+		return -EINVAL;
+	base = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (base == MAP_FAILED)
+		return -errno;
+	memcpy(base, net->mem.base, net->mem.size);
+	if (write(net->dev->fd, &msg, sizeof(msg)) != sizeof(msg))
+		return -errno;
+	msg.iotlb.uaddr = (uint64_t)(uintptr_t)base;
+	msg.iotlb.size = size;
+	msg.iotlb.perm = VHOST_ACCESS_RW;
+	msg.iotlb.type = VHOST_IOTLB_UPDATE;
+	if (write(net->dev->fd, &msg, sizeof(msg)) != sizeof(msg))
+		return -errno;
+	munmap(net->mem.base, net->mem.size);
+	net->mem.base = base;
+	net->rx.buf_iova = net->mem.iova + net->mem.size;
+	net->mem.size = size;
+	vring_init(&net->rx.vring, net->rx.num, vmm_mem_ptr(&net->mem, net->rx.ring_iova), 4096);
+	vring_init(&net->tx.vring, net->tx.num, vmm_mem_ptr(&net->mem, net->tx.ring_iova), 4096);
+	return 0;
+}
+
 uint64_t vmm_mem_alloc(struct vmm_mem *mem, size_t size, size_t align)
 {
 	size_t off = (mem->used + align - 1) & ~(align - 1);

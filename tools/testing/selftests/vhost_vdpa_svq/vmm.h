@@ -110,6 +110,7 @@ int vmm_net_loop(struct vmm_net *net, unsigned int count, unsigned int first_seq
 int vmm_net_stream(struct vmm_net *net, unsigned int count, unsigned int first_seq,
 		   unsigned int window);
 int vmm_net_move_mem(struct vmm_net *net);
+int vmm_net_grow_mem(struct vmm_net *net, size_t extra);
 
 /*
  * A migration's dirty log harvest, as QEMU 7.2 does it (hw/virtio/vhost.c,

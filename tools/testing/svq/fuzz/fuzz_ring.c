@@ -149,7 +149,7 @@ static int fuzz_event(struct fuzz_relay *f, uint8_t ev, size_t i, struct svq_rel
 	case 0:
 		ret = svq_ring_relay_avail(r, &f->mem, &f->log, budget, res);
 		/* with event index: the relay wrote avail_event */
-		if (!ret && r->event_idx && !res->blocked && res->chains < budget)
+		if (!ret && r->event_idx && !res->blocked && !res->more && !res->log_short)
 			expect_written(f, r->guest_used + 4 + 8 * NUM, 2);
 		break;
 	case 1:	/* the device completes the next chain it saw */
@@ -253,7 +253,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		assert(!a.r.error || !strcmp(a.r.error, b.r.error));
 		assert(ra.chains == rb.chains && ra.descs == rb.descs &&
 		       ra.pages_logged == rb.pages_logged && ra.notify == rb.notify &&
-		       ra.blocked == rb.blocked);
+		       ra.blocked == rb.blocked && ra.more == rb.more &&
+		       ra.log_short == rb.log_short);
 		assert(!memcmp(a.g.mem, b.g.mem, sizeof(a.g.mem)));
 		assert(!memcmp(a.shadow, b.shadow, sizeof(a.shadow)));
 		assert(!memcmp(a.log_words, b.log_words, sizeof(a.log_words)));
