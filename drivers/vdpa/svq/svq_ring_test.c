@@ -781,31 +781,52 @@ static void svq_ring_test_log_short(struct kunit *test)
 /*
  * The relay follows and frees chains by its own links: a device that
  * rewrites the shadow table's next fields (or anything else in it) cannot
- * send it anywhere.
+ * send it anywhere. Here every next points at its own descriptor; the
+ * free list must still hand out each descriptor exactly once.
  */
 static void svq_ring_test_private_links(struct kunit *test)
 {
 	struct fake *f = fake_new(test, 8, false, false, 0);
 	struct svq_relay_result res;
-	unsigned int round;
-	u16 i, head;
+	u16 i, a, b, head, seen;
 
-	for (round = 0; round < 3; round++) {
-		set_desc(gdesc(f, 0), G_BUF, 12, SVQ_DESC_F_NEXT, 1);
-		set_desc(gdesc(f, 1), G_BUF + 12, 12, SVQ_DESC_F_NEXT, 2);
-		set_desc(gdesc(f, 2), G_BUF + 0x100, 0x100, SVQ_DESC_F_WRITE, 0);
-		guest_post(f, 0);
-		KUNIT_ASSERT_EQ(test, relay_avail(f, &res), 0);
-		head = dev_take(test, f);
-		for (i = 0; i < 8; i++) {
-			f->ring.shadow_desc[i].next = cpu_to_le16(0xffff - i);
-			f->ring.shadow_desc[i].len = cpu_to_le32(U32_MAX);
-			f->ring.shadow_desc[i].flags = cpu_to_le16(0xffff);
-		}
-		dev_use(f, head, 0x100);
-		KUNIT_ASSERT_EQ(test, relay_used(f, &res), 0);
-		KUNIT_EXPECT_EQ(test, f->ring.num_free, 8);
+	for (i = 0; i < 6; i++)
+		set_desc(gdesc(f, i), G_BUF + i * 0x100, 0x100,
+			 (i % 3 == 2 ? 0 : SVQ_DESC_F_NEXT), i + 1);
+	guest_post(f, 0);
+	guest_post(f, 3);
+	KUNIT_ASSERT_EQ(test, relay_avail(f, &res), 0);
+	a = dev_take(test, f);
+	b = dev_take(test, f);
+	for (i = 0; i < 8; i++) {
+		f->ring.shadow_desc[i].next = cpu_to_le16(i);
+		f->ring.shadow_desc[i].len = cpu_to_le32(U32_MAX);
 	}
+	dev_use(f, a, 0);
+	dev_use(f, b, 0);
+	KUNIT_ASSERT_EQ(test, relay_used(f, &res), 0);
+	KUNIT_EXPECT_EQ(test, f->ring.num_free, 8);
+
+	/* a chain of all 8: eight different shadow descriptors */
+	for (i = 0; i < 8; i++)
+		set_desc(gdesc(f, i), G_BUF + i * 0x100, 0x100, i < 7 ? SVQ_DESC_F_NEXT : 0,
+			 i + 1);
+	guest_post(f, 0);
+	KUNIT_ASSERT_EQ(test, relay_avail(f, &res), 0);
+	KUNIT_ASSERT_EQ(test, res.descs, 8);
+	head = dev_take(test, f);
+	seen = 0;
+	for (i = head; ; i = le16_to_cpu(f->ring.shadow_desc[i].next)) {
+		KUNIT_ASSERT_LT(test, i, 8);
+		KUNIT_EXPECT_FALSE(test, seen & BIT(i));
+		seen |= BIT(i);
+		if (!(le16_to_cpu(f->ring.shadow_desc[i].flags) & SVQ_DESC_F_NEXT))
+			break;
+	}
+	KUNIT_EXPECT_EQ(test, seen, 0xff);
+	dev_use(f, head, 0);
+	KUNIT_ASSERT_EQ(test, relay_used(f, &res), 0);
+	KUNIT_EXPECT_EQ(test, f->ring.num_free, 8);
 }
 
 /* A zero-length buffer must be mapped like any other. */
