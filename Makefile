@@ -39,7 +39,7 @@ profile:
 clean:
 	-@kdir=$$($(SVQ)/kernel.sh --print-dir); \
 	  [ -d "$$kdir" ] && $(MAKE) -C "$$kdir" M=$(CURDIR) clean
-	$(MAKE) -C tools/testing/selftests/vhost_vdpa_svq clean KDIR=/nonexistent
+	rm -f tools/testing/selftests/vhost_vdpa_svq/*_test tools/testing/selftests/vhost_vdpa_svq/vhost_vdpa_svq_bench
 	rm -rf build
 
 .PHONY: all kernel module check check-debug demo bench profile clean

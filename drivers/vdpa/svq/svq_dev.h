@@ -1,7 +1,45 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * vhost_vdpa_svq: device plumbing shared by the driver, management and
- * ops files.
+ * vhost_vdpa_svq: the types shared by the driver's files, and its locking.
+ *
+ * Files, from the bottom up; each calls only the ones below it, and
+ * declares what it offers in its own header:
+ *
+ *   svq_ring.c, svq_log.c  the relay core: rings and the dirty bitmap, no
+ *			    device plumbing (also built in userspace)
+ *   svq_lower.c	    the lower device: every call into its parent
+ *   svq_iotlb.c	    the copy of the driver's mappings, forwarded
+ *   svq_window.c	    the IOVA window of the shadow rings
+ *   svq_guest.c	    the relay's access to guest memory
+ *   svq_dirty.c	    the VMM's dirty log: pinning, sizing
+ *   svq_relay.c	    relay passes of a shadowed virtqueue
+ *   svq_vq.c		    a virtqueue's life cycle: passthrough, shadow,
+ *			    the live switch
+ *   svq_ops.c, svq_sysfs.c the upper device's vdpa_config_ops and sysfs
+ *   svq_mgmt.c		    management devices: vdpa dev add and del
+ *   svq_main.c		    the vdpa driver of lower devices, the module
+ *
+ * Lock order, outermost first:
+ *
+ *   vdpa_dev_lock (vdpa core, around dev_add/dev_del)
+ *     svq_claim.lock
+ *       device_lock of the upper device
+ *         svq_dev.switch_lock
+ *           svq_dev.log_lock
+ *             mmap_lock of the VMM (pinning the log)
+ *           svq_dev.map_lock
+ *             svq_dev.iotlb_lock (writers: svq_iotlb_write_lock(), which
+ *             then takes every svq_vq.ring_lock)
+ *   svq_vq.cb_lock
+ *     svq_vq.ring_lock
+ *   svq_dev.config_cb_lock: innermost, alone.
+ *
+ * svq_srcu (svq_lower_lock()) is a read side around a call into the lower
+ * device; it nests in any of them and waits for none.
+ *
+ * A relay pass holds one svq_vq.ring_lock and nothing else: whatever it
+ * reads besides the ring (the mappings, the log, the driver's callback) is
+ * written under that lock too.
  */
 #ifndef _SVQ_DEV_H
 #define _SVQ_DEV_H
@@ -20,6 +58,8 @@
 #include "svq_ring.h"
 
 #define SVQ_DRV_NAME	"vhost_vdpa_svq"
+/* A virtqueue size the relay takes: a power of two up to this. */
+#define SVQ_MAX_VQ_NUM	32768
 
 /**
  * enum svq_mode - how an upper device relays its virtqueues
@@ -32,9 +72,6 @@ enum svq_mode {
 	SVQ_MODE_SHADOW,
 	SVQ_MODE_PASSTHROUGH,
 };
-
-extern const char * const svq_mode_names[];
-int svq_mode_parse(const char *buf, enum svq_mode *mode);
 
 /**
  * struct svq_pcpu_stats - the counters of the fast path, per CPU
@@ -147,7 +184,10 @@ struct svq_guest_ctx {
  * @asid: address space of the virtqueue
  * @mem: guest memory of @asid
  * @gctx: the context of @mem
- * @relay_work: relays what a pass left over (budget, or blocked)
+ * @log_wait: a completion waits for the dirty log to cover it: the relay
+ *	      work pins a larger log first
+ * @relay_work: relays what a pass left over (budget, or blocked), and
+ *		what waited for the log
  */
 struct svq_vq {
 	struct svq_dev *svq;
@@ -175,6 +215,7 @@ struct svq_vq {
 	unsigned int asid;
 	struct svq_guest_mem mem;
 	struct svq_guest_ctx gctx;
+	bool log_wait;
 	struct work_struct relay_work;
 };
 
@@ -199,16 +240,18 @@ struct svq_maps {
  * @maps: the driver's mappings (replaced whole by set_map)
  * @has_map: the driver mapped this address space; if not, identity
  * @shadow: the shadow rings' mappings (set_map lower devices only)
+ * @shadow_dirty: @shadow changed since the lower device was given it
  */
 struct svq_as {
 	struct svq_dev *svq;
 	struct svq_maps maps;
 	bool has_map;
 	struct vhost_iotlb shadow;
+	bool shadow_dirty;
 };
 
 /**
- * struct svq_lower - a claimed lower vDPA device and its management device
+ * struct svq_claim - a claimed lower vDPA device and its management device
  * @vdev: the lower device, NULL once removed
  * @name: the lower device's name
  * @mgmt_dev: stands for the lower device in the vdpa core's management
@@ -225,7 +268,7 @@ struct svq_as {
  * @removed: the lower device has been unbound; nothing may use it
  * @node: entry in the module's list of claimed devices
  */
-struct svq_lower {
+struct svq_claim {
 	struct vdpa_device *vdev;
 	char name[32];
 	struct device mgmt_dev;
@@ -243,8 +286,6 @@ struct svq_lower {
 /**
  * struct svq_dev - an upper vDPA device
  * @vdpa: the vDPA device registered on the bus (must be first)
- * @ops: this device's ops table: the template minus the optional ops the
- *	 lower device lacks, so that vhost-vdpa offers the same features
  * @lower: the lower device, NULL once it is gone; read under svq_srcu
  * @lower_name: the lower device's name, kept for sysfs after removal
  * @owner: the claim record of the lower device
@@ -285,10 +326,9 @@ struct svq_lower {
  */
 struct svq_dev {
 	struct vdpa_device vdpa;
-	struct vdpa_config_ops ops;
 	struct vdpa_device __rcu *lower;
 	char lower_name[32];
-	struct svq_lower *owner;
+	struct svq_claim *owner;
 	enum svq_mode mode;
 	u64 device_features;
 	u16 nvqs;
@@ -321,97 +361,9 @@ struct svq_dev {
 	struct work_struct log_grow_work;
 };
 
-extern struct srcu_struct svq_srcu;
-extern enum svq_mode svq_default_mode;
-/* test fault switch: relay without marking the dirty log (debugfs) */
-extern bool svq_fault_skip_log;
-
 static inline struct svq_dev *vdpa_to_svq(struct vdpa_device *vdpa)
 {
 	return container_of(vdpa, struct svq_dev, vdpa);
 }
-
-const struct vdpa_config_ops *svq_ops_template_get(void);
-int svq_ops_init(struct svq_dev *svq, struct vdpa_device *lower);
-u64 svq_features_offered(struct vdpa_device *lower);
-void svq_detach_lower(struct svq_dev *svq);
-
-int svq_iotlb_init(struct svq_dev *svq, struct vdpa_device *lower);
-void svq_iotlb_destroy(struct svq_dev *svq);
-unsigned long svq_iotlb_write_lock(struct svq_dev *svq)
-	__acquires(&svq->iotlb_lock);
-void svq_iotlb_write_unlock(struct svq_dev *svq, unsigned long flags)
-	__releases(&svq->iotlb_lock);
-int svq_set_map(struct vdpa_device *vdev, unsigned int asid, struct vhost_iotlb *iotlb);
-int svq_dma_map(struct vdpa_device *vdev, unsigned int asid, u64 iova, u64 size, u64 pa,
-		u32 perm, void *opaque);
-int svq_dma_unmap(struct vdpa_device *vdev, unsigned int asid, u64 iova, u64 size);
-int svq_reset_map(struct vdpa_device *vdev, unsigned int asid);
-struct vdpa_iova_range svq_get_iova_range(struct vdpa_device *vdev);
-void svq_iotlb_forget(struct svq_dev *svq, unsigned int asid);
-int svq_iotlb_map_shadow(struct svq_dev *svq, struct vdpa_device *lower, unsigned int asid,
-			 phys_addr_t pa, size_t size, size_t ro_size, u64 *iova);
-void svq_iotlb_unmap_shadow(struct svq_dev *svq, struct vdpa_device *lower, unsigned int asid,
-			    u64 iova, size_t size, size_t ro_size);
-void svq_iotlb_guest_mem(struct svq_dev *svq, unsigned int asid, u32 tlb_entries,
-			 struct svq_guest_ctx *ctx, struct svq_guest_mem *mem);
-void svq_iotlb_guest_mem_free(struct svq_guest_ctx *ctx);
-void svq_iotlb_set_identity_ok(struct svq_dev *svq, bool identity_ok);
-bool svq_iotlb_writable_last(struct svq_dev *svq, unsigned int asid, u64 *last);
-
-struct vdpa_device *svq_lower_lock(struct vdpa_device *vdev, int *srcu_idx)
-	__acquires(&svq_srcu);
-void svq_lower_unlock(int srcu_idx)
-	__releases(&svq_srcu);
-
-int svq_vq_set_address(struct vdpa_device *vdev, u16 idx, u64 desc_area,
-		       u64 driver_area, u64 device_area);
-void svq_vq_set_num(struct vdpa_device *vdev, u16 idx, u32 num);
-void svq_vq_kick(struct vdpa_device *vdev, u16 idx);
-void svq_vq_set_cb(struct vdpa_device *vdev, u16 idx, struct vdpa_callback *cb);
-void svq_vq_set_ready(struct vdpa_device *vdev, u16 idx, bool ready);
-int svq_vq_set_state(struct vdpa_device *vdev, u16 idx, const struct vdpa_vq_state *state);
-int svq_vq_get_state(struct vdpa_device *vdev, u16 idx, struct vdpa_vq_state *state);
-void svq_vq_init(struct svq_dev *svq, struct svq_vq *vq, u16 idx);
-bool svq_get_vq_ready(struct vdpa_device *vdev, u16 idx);
-int svq_get_vendor_vq_stats(struct vdpa_device *vdev, u16 idx, struct sk_buff *msg,
-			    struct netlink_ext_ack *extack);
-u16 svq_get_vq_size(struct vdpa_device *vdev, u16 idx);
-u32 svq_get_vq_group(struct vdpa_device *vdev, u16 idx);
-u32 svq_get_vq_desc_group(struct vdpa_device *vdev, u16 idx);
-int svq_set_vq_affinity(struct vdpa_device *vdev, u16 idx,
-			const struct cpumask *cpu_mask);
-const struct cpumask *svq_get_vq_affinity(struct vdpa_device *vdev, u16 idx);
-struct device *svq_get_vq_dma_dev(struct vdpa_device *vdev, u16 idx);
-int svq_vq_can_shadow(struct svq_dev *svq, struct vdpa_device *lower, struct svq_vq *vq);
-int svq_vq_shadow_start(struct svq_dev *svq, struct vdpa_device *lower, struct svq_vq *vq);
-void svq_vq_shadow_stop(struct svq_dev *svq, struct vdpa_device *lower, struct svq_vq *vq);
-void svq_vq_relay_now(struct svq_vq *vq, struct vdpa_device *lower);
-
-/* What a relay pass looks at: the shadow used ring, the guest's avail ring. */
-#define SVQ_RELAY_USED		BIT(0)
-#define SVQ_RELAY_AVAIL		BIT(1)
-#define SVQ_RELAY_BOTH		(SVQ_RELAY_USED | SVQ_RELAY_AVAIL)
-
-void svq_vq_relay_init(struct svq_vq *vq);
-void svq_vq_relay_dirs(struct svq_vq *vq, struct vdpa_device *lower, unsigned int dirs);
-void svq_vq_fail(struct svq_vq *vq);
-
-int svq_set_log_base(struct vdpa_device *vdev, u64 uaddr);
-int svq_set_log(struct vdpa_device *vdev, bool enable);
-void svq_log_grow(struct svq_dev *svq);
-int svq_log_cover(struct svq_dev *svq);
-bool svq_log_covers_mappings(struct svq_dev *svq);
-void svq_log_stop(struct svq_dev *svq);
-void svq_log_init(struct svq_dev *svq);
-void svq_log_destroy(struct svq_dev *svq);
-size_t svq_log_pinned_bytes(struct svq_dev *svq);
-void svq_vq_stop_all(struct svq_dev *svq, struct vdpa_device *lower);
-
-void svq_mgmt_init(struct svq_lower *sl);
-void svq_upper_lower_gone(struct svq_lower *sl, bool deleting);
-extern struct device *svq_root_dev;
-
-extern const struct attribute_group *svq_dev_groups[];
 
 #endif /* _SVQ_DEV_H */

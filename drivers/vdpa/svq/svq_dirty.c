@@ -1,20 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * vhost_vdpa_svq: dirty page logging and the passthrough <-> shadow switch.
+ * vhost_vdpa_svq: the VMM's dirty log.
  *
- * set_log_base() pins the VMM's bitmap (only as much as the mapped IOVA
- * range needs: one bit per 4 KiB page) and maps it into the kernel, so
- * the relay can set bits from atomic context. The log is swapped under a
- * write lock the relay reads under: once set_log_base() or set_log(false)
- * returns, the previous log is never written again.
+ * set_log_base() pins the VMM's bitmap (only as much as the writable
+ * mappings need: one bit per 4 KiB page of IOVA) and maps it into the
+ * kernel, so the relay can set bits from atomic context. The log is
+ * swapped under the writers' side of the IOTLB lock, which the relay
+ * holds while marking (svq_iotlb_write_lock()): once set_log_base() or the
+ * end of logging returns, the previous log is never written again.
  *
- * In auto mode, set_log(true) switches a running device to shadow
- * virtqueues without a reset: suspend the lower device, read where each
- * virtqueue is, point it at a shadow ring that starts there, resume.
- * set_log(false) switches back the same way, after relaying everything
- * the lower device completed; chains still in flight (receive buffers the
- * device has not filled) are given back to the guest's ring by starting
- * the lower device at the guest's used index.
+ * This file only keeps the log: what is marked, and when, is the relay's
+ * (svq_relay.c, svq_ring.c); switching virtqueues when logging starts or
+ * stops is the virtqueue life cycle's (svq_vq.c).
  */
 
 #include <linux/mm.h>
@@ -25,10 +22,11 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
-#include "svq_dev.h"
+#include "svq_dirty.h"
+#include "svq_iotlb.h"
 
 #define CREATE_TRACE_POINTS
-#include "svq_trace.h"
+#include <trace/events/vhost_vdpa_svq.h>
 
 /*
  * The largest log the module pins: 1 GiB of bitmap covers 32 TiB of IOVA.
@@ -215,8 +213,8 @@ size_t svq_log_pinned_bytes(struct svq_dev *svq)
 }
 
 /**
- * svq_set_log_base() - vdpa_config_ops.set_log_base
- * @vdev: the upper device
+ * svq_log_set_base() - the VMM's bitmap (vdpa_config_ops.set_log_base)
+ * @svq: the upper device
  * @uaddr: the VMM's bitmap, 8-byte aligned
  *
  * Pins as much of the bitmap as the writable mappings need, charged to
@@ -227,15 +225,15 @@ size_t svq_log_pinned_bytes(struct svq_dev *svq)
  * than SVQ_LOG_MAX_BYTES, -EFAULT if it is not writable memory, -ENOMEM
  * (RLIMIT_MEMLOCK or memory).
  */
-int svq_set_log_base(struct vdpa_device *vdev, u64 uaddr)
+int svq_log_set_base(struct svq_dev *svq, u64 uaddr)
 {
-	struct svq_dev *svq = vdpa_to_svq(vdev);
+	struct device *dev = &svq->vdpa.dev;
 	struct svq_dirty_log *log;
 	u64 nbits;
 	int ret = 0;
 
 	if (!IS_ALIGNED(uaddr, sizeof(u64))) {
-		dev_warn_ratelimited(&vdev->dev, "dirty log base refused: not 8-byte aligned\n");
+		dev_warn_ratelimited(dev, "dirty log base refused: not 8-byte aligned\n");
 		return -EINVAL;
 	}
 	mutex_lock(&svq->log_lock);
@@ -243,13 +241,13 @@ int svq_set_log_base(struct vdpa_device *vdev, u64 uaddr)
 	log = svq_log_pin(current->mm, uaddr, nbits, PFN_DOWN(rlimit(RLIMIT_MEMLOCK)));
 	if (IS_ERR(log)) {
 		ret = PTR_ERR(log);
-		dev_warn_ratelimited(&vdev->dev, "dirty log base refused (%d): %s\n", ret,
+		dev_warn_ratelimited(dev, "dirty log base refused (%d): %s\n", ret,
 				     svq_log_why(ret));
 	} else {
 		svq_log_install(svq, log);
 	}
 	mutex_unlock(&svq->log_lock);
-	trace_svq_log_base(dev_name(&vdev->dev), uaddr, nbits, ret);
+	trace_svq_log_base(dev_name(dev), uaddr, nbits, ret);
 	return ret;
 }
 
@@ -296,22 +294,10 @@ int svq_log_cover(struct svq_dev *svq)
 	return ret;
 }
 
-/*
- * Pin a larger part of the log, from the owner's mm (see svq_log_grow()),
- * then relay what waited for it.
- */
+/* Pin a larger part of the log, from the owner's mm (see svq_log_grow()). */
 static void svq_log_grow_work(struct work_struct *work)
 {
-	struct svq_dev *svq = container_of(work, struct svq_dev, log_grow_work);
-	struct vdpa_device *lower;
-	int srcu;
-	u16 i;
-
-	svq_log_cover(svq);
-	lower = svq_lower_lock(&svq->vdpa, &srcu);
-	for (i = 0; lower && i < svq->nvqs; i++)
-		svq_vq_relay_now(&svq->vqs[i], lower);
-	svq_lower_unlock(srcu);
+	svq_log_cover(container_of(work, struct svq_dev, log_grow_work));
 }
 
 /**
@@ -320,11 +306,11 @@ static void svq_log_grow_work(struct work_struct *work)
  * @svq: the upper device
  *
  * Called after a mapping change, possibly with the owner's mmap lock held
- * (vhost-vdpa pins guest memory around the call), or from a relay pass in
- * atomic context: the pinning is left to a work item. Until it ran, a
- * completion whose writes the log does not cover is held back (see
- * svq_ring_relay_used()): no write reaches the guest unlogged. QEMU also
- * sets a new, larger log base itself when memory is added during
+ * (vhost-vdpa pins guest memory around the call): the pinning is left to a
+ * work item. Until it ran, a completion whose writes the log does not
+ * cover is held back (see svq_ring_relay_used()), and its virtqueue's
+ * relay work covers the log itself: no write reaches the guest unlogged.
+ * QEMU also sets a new, larger log base itself when memory is added during
  * migration.
  *
  * Context: any.
@@ -341,150 +327,22 @@ void svq_log_grow(struct svq_dev *svq)
  */
 void svq_log_init(struct svq_dev *svq)
 {
-	mutex_init(&svq->switch_lock);
 	mutex_init(&svq->log_lock);
 	INIT_WORK(&svq->log_grow_work, svq_log_grow_work);
 }
 
-/* Move one ready virtqueue of a suspended lower device to or from shadow. */
-static int svq_switch_vq(struct svq_dev *svq, struct vdpa_device *lower, struct svq_vq *vq,
-			 bool to_shadow)
-{
-	const struct vdpa_config_ops *lops = lower->config;
-	struct vdpa_vq_state state = {};
-	int ret;
-
-	if (to_shadow) {
-		ret = lops->get_vq_state(lower, vq->idx, &state);
-		if (ret)
-			return ret;
-		vq->guest_avail_idx = state.split.avail_index;
-		lops->set_vq_ready(lower, vq->idx, false);
-		ret = svq_vq_shadow_start(svq, lower, vq);
-		lops->set_vq_ready(lower, vq->idx, true);
-		if (!ret)
-			svq_vq_relay_now(vq, lower);
-		return ret;
-	}
-	/* what the lower device completed goes to the guest; the rest rewinds */
-	svq_vq_shadow_stop(svq, lower, vq);
-	lops->set_vq_ready(lower, vq->idx, false);
-	state.split.avail_index = vq->guest_avail_idx;
-	ret = lops->set_vq_address(lower, vq->idx, vq->guest_desc, vq->guest_driver,
-				   vq->guest_device);
-	if (!ret)
-		ret = lops->set_vq_state(lower, vq->idx, &state);
-	vq->state_saved = false;
-	lops->set_vq_ready(lower, vq->idx, true);
-	lops->kick_vq(lower, vq->idx);
-	return ret;
-}
-
-/* Switch every ready virtqueue of a running device. switch_lock held. */
-static int svq_switch(struct svq_dev *svq, struct vdpa_device *lower, bool to_shadow)
-{
-	const struct vdpa_config_ops *lops = lower->config;
-	u64 start = local_clock(), pause;
-	int ret = 0, err;
-	u16 i;
-
-	/* refuse what cannot be shadowed before the device stops */
-	for (i = 0; to_shadow && i < svq->nvqs; i++) {
-		struct svq_vq *vq = &svq->vqs[i];
-
-		if (vq->shadow || !lops->get_vq_ready(lower, i))
-			continue;
-		ret = svq_vq_can_shadow(svq, lower, vq);
-		if (ret)
-			goto out;
-	}
-	ret = lops->suspend(lower);
-	if (ret)
-		goto out;
-	for (i = 0; i < svq->nvqs; i++) {
-		struct svq_vq *vq = &svq->vqs[i];
-
-		if (vq->shadow == to_shadow || !lops->get_vq_ready(lower, i))
-			continue;
-		err = svq_switch_vq(svq, lower, vq, to_shadow);
-		if (err) {
-			dev_err_ratelimited(&svq->vdpa.dev, "vq %u: switch to %s failed: %d\n",
-					    i, to_shadow ? "shadow" : "passthrough", err);
-			ret = ret ?: err;
-		}
-	}
-	err = lops->resume(lower);
-	ret = ret ?: err;
-out:
-	pause = local_clock() - start;
-	trace_svq_switch(dev_name(&svq->vdpa.dev), to_shadow, pause, ret);
-	atomic64_inc(&svq->stats.switches);
-	atomic64_set(&svq->stats.last_switch_ns, pause);
-	if (ret)
-		WRITE_ONCE(svq->needs_reset, true);
-	return ret;
-}
-
 /**
- * svq_set_log() - vdpa_config_ops.set_log: VHOST_F_LOG_ALL on or off
- * @vdev: the upper device
- * @enable: start or stop logging
- *
- * In auto mode a running device switches to shadow virtqueues (and back);
- * a device not yet running starts shadowed. Lower devices that cannot
- * suspend (or resume) make auto mode shadow from device start instead,
- * said once in the kernel log.
- *
- * Context: process.
- * Return: 0, or the error of a failed switch (the device then reports
- * NEEDS_RESET).
- */
-int svq_set_log(struct vdpa_device *vdev, bool enable)
-{
-	struct svq_dev *svq = vdpa_to_svq(vdev);
-	struct vdpa_device *lower;
-	int ret = 0, srcu;
-
-	mutex_lock(&svq->switch_lock);
-	if (enable == svq->logging)
-		goto out;
-	WRITE_ONCE(svq->logging, enable);
-	lower = svq_lower_lock(vdev, &srcu);
-	if (lower && READ_ONCE(svq->mode) == SVQ_MODE_AUTO &&
-	    (lower->config->get_status(lower) & VIRTIO_CONFIG_S_DRIVER_OK)) {
-		if (!lower->config->suspend || !lower->config->resume) {
-			if (enable)
-				dev_warn_once(&vdev->dev, "lower device cannot suspend: auto mode shadows from the next device start\n");
-		} else {
-			ret = svq_switch(svq, lower, enable);
-		}
-	}
-	svq_lower_unlock(srcu);
-	if (!enable) {
-		mutex_lock(&svq->log_lock);
-		svq_log_install(svq, NULL);
-		mutex_unlock(&svq->log_lock);
-	}
-out:
-	mutex_unlock(&svq->switch_lock);
-	return ret;
-}
-
-/**
- * svq_log_stop() - a reset: logging stops and the log is dropped
+ * svq_log_drop() - logging stopped: the log goes
  * @svq: the upper device
  *
- * Called after the shadow virtqueues were stopped (their last completions
- * logged).
+ * Called after the shadow virtqueues were stopped or switched back (their
+ * last completions logged).
  */
-void svq_log_stop(struct svq_dev *svq)
+void svq_log_drop(struct svq_dev *svq)
 {
-	mutex_lock(&svq->switch_lock);
-	WRITE_ONCE(svq->logging, false);
 	mutex_lock(&svq->log_lock);
 	svq_log_install(svq, NULL);
 	mutex_unlock(&svq->log_lock);
-	mutex_unlock(&svq->switch_lock);
 }
 
 /**
@@ -493,11 +351,7 @@ void svq_log_stop(struct svq_dev *svq)
  */
 void svq_log_destroy(struct svq_dev *svq)
 {
-	svq_log_stop(svq);
 	cancel_work_sync(&svq->log_grow_work);
-	mutex_lock(&svq->log_lock);
-	svq_log_install(svq, NULL);
-	mutex_unlock(&svq->log_lock);
+	svq_log_drop(svq);
 	mutex_destroy(&svq->log_lock);
-	mutex_destroy(&svq->switch_lock);
 }

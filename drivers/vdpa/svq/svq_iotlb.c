@@ -1,34 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * vhost_vdpa_svq: address spaces of an upper device.
+ * vhost_vdpa_svq: the driver's mappings of an upper device's address
+ * spaces.
  *
  * The module keeps its own copy of every mapping the upper device's driver
- * makes (set_map or dma_map), forwards the mappings unchanged to the lower
- * device (zero copy), and maps its shadow rings into the lower device at
- * IOVAs from an iova_domain over a window at the top of the lower device's
- * range. The window is withheld from the range the upper device reports,
- * so the driver's mappings never collide with it.
+ * makes (set_map or dma_map) and forwards the mappings unchanged to the
+ * lower device (zero copy), together with the shadow rings' (svq_window.c)
+ * for a set_map lower device. The copy is what the relay validates guest
+ * addresses against and reaches guest memory through (svq_guest.c): next
+ * to it, the readable and the writable IOVA ranges are kept merged into
+ * maximal runs, so that validating a buffer of any size is one look-up.
  *
- * The copy is what the relay validates guest addresses against, and how it
- * reaches guest memory: in PA mode a mapping's address is the physical
- * address of pinned pages. An address space the driver never mapped is
- * taken as identity only for a kernel driver that uses the lower device's
- * DMA API (virtio_vdpa): vdpa_sim and the DMA API then use physical
- * addresses. For any other driver (vhost-vdpa: a VMM in userspace) an
- * unmapped address is a fault, never a physical address.
+ * An address space the driver never mapped is taken as identity only for
+ * a kernel driver that uses the lower device's DMA API (virtio_vdpa). For
+ * any other driver (vhost-vdpa: a VMM in userspace) an unmapped address
+ * is a fault, never a physical address.
  */
 
-#include <linux/highmem.h>
-#include <linux/iova.h>
-#include <linux/sizes.h>
+#include <linux/rbtree.h>
 #include <linux/slab.h>
 #include <linux/vhost_iotlb.h>
 
-#include "svq_dev.h"
-#include "svq_ring.h"
-
-#define SVQ_WINDOW_SIZE		SZ_16M
-#define SVQ_MIN_RANGE		SZ_64M
+#include "svq_iotlb.h"
+#include "svq_lower.h"
 
 /* Merge [@start, @last] into the maximal runs of @runs. */
 static int svq_runs_add(struct vhost_iotlb *runs, u64 start, u64 last)
@@ -63,8 +57,17 @@ static int svq_runs_del(struct vhost_iotlb *runs, u64 start, u64 last)
 	return ret;
 }
 
-/* Is all of [@first, @last] in one run of @runs? */
-static bool svq_runs_cover(struct vhost_iotlb *runs, u64 first, u64 last)
+/**
+ * svq_iotlb_runs_cover() - is all of [@first, @last] in one run?
+ * @runs: the readable or writable runs of an address space
+ * @first: first IOVA
+ * @last: last IOVA
+ *
+ * Context: any; the caller keeps the mappings stable (iotlb_lock or a
+ * ring lock).
+ * Return: true if it is.
+ */
+bool svq_iotlb_runs_cover(struct vhost_iotlb *runs, u64 first, u64 last)
 {
 	struct vhost_iotlb_map *run = vhost_iotlb_itree_first(runs, first, first);
 
@@ -145,18 +148,8 @@ static int svq_maps_add(struct svq_maps *maps, u64 start, u64 last, u64 pa, u32 
 	return ret;
 }
 
-/* The lower device's IOVA range; all of it when it does not say. */
-static struct vdpa_iova_range svq_lower_range(struct vdpa_device *lower)
-{
-	struct vdpa_iova_range range = { .first = 0, .last = U64_MAX };
-
-	if (lower->config->get_iova_range)
-		range = lower->config->get_iova_range(lower);
-	return range;
-}
-
 /**
- * svq_iotlb_init() - set up the address spaces and the shadow ring window
+ * svq_iotlb_init() - set up the address spaces
  * @svq: the upper device, with nothing mapped yet
  * @lower: the lower device
  *
@@ -164,7 +157,6 @@ static struct vdpa_iova_range svq_lower_range(struct vdpa_device *lower)
  */
 int svq_iotlb_init(struct svq_dev *svq, struct vdpa_device *lower)
 {
-	struct vdpa_iova_range range = svq_lower_range(lower);
 	unsigned int i;
 
 	rwlock_init(&svq->iotlb_lock);
@@ -179,15 +171,6 @@ int svq_iotlb_init(struct svq_dev *svq, struct vdpa_device *lower)
 		if (svq_maps_alloc(&svq->as[i].maps))
 			return -ENOMEM;
 	}
-
-	svq->range = range;
-	if (range.last - range.first < SVQ_MIN_RANGE)
-		return 0;	/* no room for shadow rings: passthrough only */
-	svq->window_last = range.last;
-	svq->window_first = (range.last - SVQ_WINDOW_SIZE + 1) & PAGE_MASK;
-	svq->range.last = svq->window_first - 1;
-	init_iova_domain(&svq->iovad, PAGE_SIZE, svq->window_first >> PAGE_SHIFT);
-	svq->has_window = true;
 	return 0;
 }
 
@@ -199,8 +182,6 @@ void svq_iotlb_destroy(struct svq_dev *svq)
 {
 	unsigned int i;
 
-	if (svq->has_window)
-		put_iova_domain(&svq->iovad);
 	for (i = 0; svq->as && i < svq->nas; i++) {
 		svq_maps_free(&svq->as[i].maps);
 		vhost_iotlb_reset(&svq->as[i].shadow);
@@ -269,22 +250,31 @@ static int svq_iotlb_copy(struct vhost_iotlb *to, struct vhost_iotlb *from)
 	return 0;
 }
 
-/*
- * Give a set_map lower device the driver's mappings of @asid plus the
- * shadow rings'. An address space the driver never mapped is identity
- * below the window. Context: process; the caller holds svq->map_lock.
+/**
+ * svq_iotlb_push() - give a set_map lower device the driver's mappings of
+ * @asid plus the shadow rings'
+ * @svq: the upper device
+ * @lower: the lower device, held
+ * @asid: address space
+ * @driver_iotlb: the driver's mappings
+ *
+ * An address space the driver never mapped is identity below the shadow
+ * ring window.
+ *
+ * Context: process; the caller holds svq->map_lock.
+ * Return: what the lower device returns, or -ENOMEM.
  */
-static int svq_iotlb_push(struct svq_dev *svq, struct vdpa_device *lower,
-			  unsigned int asid, struct vhost_iotlb *driver_iotlb)
+int svq_iotlb_push(struct svq_dev *svq, struct vdpa_device *lower, unsigned int asid,
+		   struct vhost_iotlb *driver_iotlb)
 {
 	struct svq_as *as = &svq->as[asid];
 	struct vhost_iotlb *merged;
 	int ret;
 
 	if (as->has_map && !as->shadow.nmaps)
-		return lower->config->set_map(lower, asid, driver_iotlb);
-	if (!as->has_map && !as->shadow.nmaps && lower->config->reset_map)
-		return lower->config->reset_map(lower, asid);
+		return svq_lower_set_map(lower, asid, driver_iotlb);
+	if (!as->has_map && !as->shadow.nmaps && svq_lower_caps(lower) & SVQ_CAP_RESET_MAP)
+		return svq_lower_reset_map(lower, asid);
 	merged = vhost_iotlb_alloc(U32_MAX, 0);
 	if (!merged)
 		return -ENOMEM;
@@ -295,14 +285,23 @@ static int svq_iotlb_push(struct svq_dev *svq, struct vdpa_device *lower,
 	if (!ret)
 		ret = svq_iotlb_copy(merged, &as->shadow);
 	if (!ret)
-		ret = lower->config->set_map(lower, asid, merged);
+		ret = svq_lower_set_map(lower, asid, merged);
 	vhost_iotlb_free(merged);
 	return ret;
 }
 
-/* The driver replaces the mappings of an address space. */
-static int svq_iotlb_set_map(struct svq_dev *svq, struct vdpa_device *lower,
-			     unsigned int asid, struct vhost_iotlb *iotlb)
+/**
+ * svq_iotlb_set_map() - the driver replaces the mappings of an address
+ * space: keep a copy, and forward them (plus the shadow rings')
+ * @svq: the upper device
+ * @lower: the lower device, held
+ * @asid: address space
+ * @iotlb: the driver's mappings
+ *
+ * Return: 0 or a negative errno, from the copy or the lower device.
+ */
+int svq_iotlb_set_map(struct svq_dev *svq, struct vdpa_device *lower, unsigned int asid,
+		      struct vhost_iotlb *iotlb)
 {
 	struct vhost_iotlb_map *map;
 	struct svq_maps copy, old;
@@ -332,10 +331,21 @@ static int svq_iotlb_set_map(struct svq_dev *svq, struct vdpa_device *lower,
 	return ret;
 }
 
-/* The driver adds a mapping. */
-static int svq_iotlb_dma_map(struct svq_dev *svq, struct vdpa_device *lower,
-			     unsigned int asid, u64 iova, u64 size, u64 pa, u32 perm,
-			     void *opaque)
+/**
+ * svq_iotlb_dma_map() - the driver adds a mapping: keep it, forward it
+ * @svq: the upper device
+ * @lower: the lower device, held
+ * @asid: address space
+ * @iova: first IOVA
+ * @size: bytes
+ * @pa: physical address (PA mode)
+ * @perm: VHOST_MAP_RO, _WO or _RW
+ * @opaque: passed to the lower device
+ *
+ * Return: 0 or a negative errno.
+ */
+int svq_iotlb_dma_map(struct svq_dev *svq, struct vdpa_device *lower, unsigned int asid,
+		      u64 iova, u64 size, u64 pa, u32 perm, void *opaque)
 {
 	unsigned long flags;
 	int ret;
@@ -350,7 +360,7 @@ static int svq_iotlb_dma_map(struct svq_dev *svq, struct vdpa_device *lower,
 	svq_iotlb_write_unlock(svq, flags);
 	if (ret)
 		return ret;
-	ret = lower->config->dma_map(lower, asid, iova, size, pa, perm, opaque);
+	ret = svq_lower_dma_map(lower, asid, iova, size, pa, perm, opaque);
 	if (ret) {
 		flags = svq_iotlb_write_lock(svq);
 		svq_maps_del(&svq->as[asid].maps, iova, iova + size - 1);
@@ -360,9 +370,19 @@ static int svq_iotlb_dma_map(struct svq_dev *svq, struct vdpa_device *lower,
 	return ret;
 }
 
-/* The driver removes mappings. */
-static int svq_iotlb_dma_unmap(struct svq_dev *svq, struct vdpa_device *lower,
-			       unsigned int asid, u64 iova, u64 size)
+/**
+ * svq_iotlb_dma_unmap() - the driver removes mappings: from the copy, and
+ * from the lower device
+ * @svq: the upper device
+ * @lower: the lower device, held
+ * @asid: address space
+ * @iova: first IOVA
+ * @size: bytes
+ *
+ * Return: what the lower device returns.
+ */
+int svq_iotlb_dma_unmap(struct svq_dev *svq, struct vdpa_device *lower, unsigned int asid,
+			u64 iova, u64 size)
 {
 	unsigned long flags;
 
@@ -372,7 +392,7 @@ static int svq_iotlb_dma_unmap(struct svq_dev *svq, struct vdpa_device *lower,
 	svq_maps_del(&svq->as[asid].maps, iova, iova + size - 1);
 	svq->iotlb_gen++;
 	svq_iotlb_write_unlock(svq, flags);
-	return lower->config->dma_unmap(lower, asid, iova, size);
+	return svq_lower_dma_unmap(lower, asid, iova, size);
 }
 
 /**
@@ -392,466 +412,6 @@ void svq_iotlb_forget(struct svq_dev *svq, unsigned int asid)
 	svq->as[asid].has_map = false;
 	svq->iotlb_gen++;
 	svq_iotlb_write_unlock(svq, flags);
-}
-
-/**
- * svq_set_map() - vdpa_config_ops.set_map: the driver's whole mappings
- * @vdev: the upper device
- * @asid: address space
- * @iotlb: the driver's mappings, copied and forwarded (plus shadow rings)
- *
- * Return: 0 or a negative errno, from the copy or the lower device.
- */
-int svq_set_map(struct vdpa_device *vdev, unsigned int asid, struct vhost_iotlb *iotlb)
-{
-	struct vdpa_device *lower;
-	int ret = -ENODEV, srcu;
-
-	lower = svq_lower_lock(vdev, &srcu);
-	if (lower)
-		ret = svq_iotlb_set_map(vdpa_to_svq(vdev), lower, asid, iotlb);
-	svq_lower_unlock(srcu);
-	if (!ret)
-		svq_log_grow(vdpa_to_svq(vdev));
-	return ret;
-}
-
-/**
- * svq_dma_map() - vdpa_config_ops.dma_map: the driver adds a mapping
- * @vdev: the upper device
- * @asid: address space
- * @iova: first IOVA
- * @size: bytes
- * @pa: physical address (PA mode)
- * @perm: VHOST_MAP_RO, _WO or _RW
- * @opaque: passed to the lower device
- *
- * Return: 0 or a negative errno.
- */
-int svq_dma_map(struct vdpa_device *vdev, unsigned int asid, u64 iova, u64 size, u64 pa,
-		u32 perm, void *opaque)
-{
-	struct vdpa_device *lower;
-	int ret = -ENODEV, srcu;
-
-	lower = svq_lower_lock(vdev, &srcu);
-	if (lower)
-		ret = svq_iotlb_dma_map(vdpa_to_svq(vdev), lower, asid, iova, size, pa, perm,
-					opaque);
-	svq_lower_unlock(srcu);
-	if (!ret)
-		svq_log_grow(vdpa_to_svq(vdev));
-	return ret;
-}
-
-/**
- * svq_dma_unmap() - vdpa_config_ops.dma_unmap: the driver removes mappings
- * @vdev: the upper device
- * @asid: address space
- * @iova: first IOVA
- * @size: bytes
- *
- * Return: what the lower device returns, -ENODEV without one.
- */
-int svq_dma_unmap(struct vdpa_device *vdev, unsigned int asid, u64 iova, u64 size)
-{
-	struct vdpa_device *lower;
-	int ret = -ENODEV, srcu;
-
-	lower = svq_lower_lock(vdev, &srcu);
-	if (lower)
-		ret = svq_iotlb_dma_unmap(vdpa_to_svq(vdev), lower, asid, iova, size);
-	svq_lower_unlock(srcu);
-	return ret;
-}
-
-/**
- * svq_reset_map() - vdpa_config_ops.reset_map: back to the default mapping
- * @vdev: the upper device
- * @asid: address space
- *
- * Return: what the lower device returns, -ENODEV without one.
- */
-int svq_reset_map(struct vdpa_device *vdev, unsigned int asid)
-{
-	struct vdpa_device *lower;
-	int ret = -ENODEV, srcu;
-
-	svq_iotlb_forget(vdpa_to_svq(vdev), asid);
-	lower = svq_lower_lock(vdev, &srcu);
-	if (lower)
-		ret = lower->config->reset_map(lower, asid);
-	svq_lower_unlock(srcu);
-	return ret;
-}
-
-/**
- * svq_get_iova_range() - vdpa_config_ops.get_iova_range
- * @vdev: the upper device
- *
- * Return: the lower device's range minus the shadow ring window.
- */
-struct vdpa_iova_range svq_get_iova_range(struct vdpa_device *vdev)
-{
-	return vdpa_to_svq(vdev)->range;
-}
-
-/* Unmap both parts of a shadow ring from a lower device with dma_map. */
-static void svq_shadow_dma_unmap(struct vdpa_device *lower, unsigned int asid, u64 start,
-				 size_t size, size_t ro_size)
-{
-	if (ro_size)
-		lower->config->dma_unmap(lower, asid, start, ro_size);
-	if (size > ro_size)
-		lower->config->dma_unmap(lower, asid, start + ro_size, size - ro_size);
-}
-
-/* Map both parts of a shadow ring into a lower device with dma_map. */
-static int svq_shadow_dma_map(struct vdpa_device *lower, unsigned int asid, u64 start,
-			      phys_addr_t pa, size_t size, size_t ro_size)
-{
-	const struct vdpa_config_ops *ops = lower->config;
-	int ret = 0;
-
-	if (ro_size)
-		ret = ops->dma_map(lower, asid, start, ro_size, pa, VHOST_MAP_RO, NULL);
-	if (!ret && size > ro_size) {
-		ret = ops->dma_map(lower, asid, start + ro_size, size - ro_size, pa + ro_size,
-				   VHOST_MAP_RW, NULL);
-		if (ret && ro_size)
-			ops->dma_unmap(lower, asid, start, ro_size);
-	}
-	return ret;
-}
-
-/* The same in the IOTLB copy that set_map parents are given. */
-static int svq_shadow_iotlb_add(struct vhost_iotlb *iotlb, u64 start, phys_addr_t pa,
-				size_t size, size_t ro_size)
-{
-	int ret = 0;
-
-	if (ro_size)
-		ret = vhost_iotlb_add_range(iotlb, start, start + ro_size - 1, pa, VHOST_MAP_RO);
-	if (!ret && size > ro_size)
-		ret = vhost_iotlb_add_range(iotlb, start + ro_size, start + size - 1,
-					    pa + ro_size, VHOST_MAP_RW);
-	return ret;
-}
-
-/**
- * svq_iotlb_map_shadow() - map shadow ring memory into the lower device
- * @svq: the upper device
- * @lower: the lower device
- * @asid: address space of the virtqueue
- * @pa: physical address of the ring (contiguous)
- * @size: bytes, page aligned
- * @ro_size: bytes at the start that the device may only read (the
- *	     descriptor table and the available ring), page aligned; the rest
- *	     (the used ring) it may also write
- * @iova: the IOVA given to it, out
- *
- * Return: 0, -ENOSPC without a window or room in it, or what the lower
- * device returns.
- */
-int svq_iotlb_map_shadow(struct svq_dev *svq, struct vdpa_device *lower, unsigned int asid,
-			 phys_addr_t pa, size_t size, size_t ro_size, u64 *iova)
-{
-	unsigned long npages = size >> PAGE_SHIFT;
-	struct iova *area;
-	u64 start;
-	int ret;
-
-	if (!svq->has_window || asid >= svq->nas)
-		return -ENOSPC;
-	area = alloc_iova(&svq->iovad, npages, svq->window_last >> PAGE_SHIFT, true);
-	if (!area)
-		return -ENOSPC;
-	start = (u64)area->pfn_lo << PAGE_SHIFT;
-
-	mutex_lock(&svq->map_lock);
-	if (lower->config->dma_map && !svq->as[asid].has_map) {
-		/* mapping anything would drop the lower device's own DMA mapping */
-		ret = -EOPNOTSUPP;
-	} else if (lower->config->dma_map) {
-		ret = svq_shadow_dma_map(lower, asid, start, pa, size, ro_size);
-	} else {
-		ret = svq_shadow_iotlb_add(&svq->as[asid].shadow, start, pa, size, ro_size);
-		if (!ret)
-			ret = svq_iotlb_push(svq, lower, asid, svq->as[asid].maps.guest);
-		if (ret)
-			vhost_iotlb_del_range(&svq->as[asid].shadow, start, start + size - 1);
-	}
-	mutex_unlock(&svq->map_lock);
-	if (ret) {
-		__free_iova(&svq->iovad, area);
-		return ret;
-	}
-	*iova = start;
-	return 0;
-}
-
-/**
- * svq_iotlb_unmap_shadow() - undo svq_iotlb_map_shadow()
- * @svq: the upper device
- * @lower: the lower device, NULL once it is gone
- * @asid: address space
- * @iova: what svq_iotlb_map_shadow() returned
- * @size: bytes
- * @ro_size: as given to svq_iotlb_map_shadow()
- */
-void svq_iotlb_unmap_shadow(struct svq_dev *svq, struct vdpa_device *lower, unsigned int asid,
-			    u64 iova, size_t size, size_t ro_size)
-{
-	mutex_lock(&svq->map_lock);
-	if (lower && lower->config->dma_map) {
-		svq_shadow_dma_unmap(lower, asid, iova, size, ro_size);
-	} else {
-		vhost_iotlb_del_range(&svq->as[asid].shadow, iova, iova + size - 1);
-		if (lower)
-			svq_iotlb_push(svq, lower, asid, svq->as[asid].maps.guest);
-	}
-	mutex_unlock(&svq->map_lock);
-	free_iova(&svq->iovad, iova >> PAGE_SHIFT);
-}
-
-#define SVQ_TLB_VALID	1ULL
-#define SVQ_TLB_MAX	1024
-
-/*
- * Cache the translation of @iova's page that @map gave, if the whole page
- * is in @map and no other mapping overlaps it (so that a look-up at any
- * address of the page finds @map), at the same offset in a physical page.
- * The caller checked pfn_valid() of that physical page.
- */
-static void svq_tlb_fill(struct svq_guest_ctx *ctx, struct svq_tlb_entry *e,
-			 struct vhost_iotlb_map *map, u64 iova)
-{
-	struct vhost_iotlb *iotlb = ctx->as->maps.guest;
-	u64 page = iova & PAGE_MASK, last = page + PAGE_SIZE - 1;
-
-	if (map->start > page || map->last < last ||
-	    !IS_ALIGNED(map->addr - map->start, PAGE_SIZE) ||
-	    vhost_iotlb_itree_first(iotlb, page, last) != map ||
-	    vhost_iotlb_itree_next(map, page, last))
-		return;
-	e->iova = page | SVQ_TLB_VALID;
-	e->pa = ((map->addr + (page - map->start)) & PAGE_MASK) |
-		(map->perm & (VHOST_MAP_RO | VHOST_MAP_WO));
-}
-
-/*
- * Translate @iova for an access that needs the VHOST_MAP_* permissions
- * @need: its physical address in @pa, and in @chunk how many bytes from
- * there the same translation covers (up to the end of the mapping or of
- * the physical page). The driver's mapping that a look-up at @iova finds
- * must allow the access, and the page must be RAM; an address space the
- * driver never mapped is identity only if identity_ok. A valid entry of
- * the virtqueue's cache (same IOTLB generation) stands for the same
- * look-up and checks.
- */
-static bool svq_guest_translate(struct svq_guest_ctx *ctx, u64 iova, u32 need, u64 *pa,
-				u64 *chunk)
-{
-	struct svq_as *as = ctx->as;
-	struct svq_dev *svq = as->svq;
-	struct svq_tlb_entry *e = NULL;
-	struct vhost_iotlb_map *map;
-
-	if (ctx->tlb && as->has_map) {
-		if (unlikely(ctx->gen != svq->iotlb_gen)) {
-			memset(ctx->tlb, 0, sizeof(*ctx->tlb) * (ctx->tlb_mask + 1));
-			ctx->gen = svq->iotlb_gen;
-		}
-		e = &ctx->tlb[(iova >> PAGE_SHIFT) & ctx->tlb_mask];
-		if (e->iova == ((iova & PAGE_MASK) | SVQ_TLB_VALID)) {
-			if ((e->pa & need) != need)
-				return false;
-			*pa = (e->pa & PAGE_MASK) + offset_in_page(iova);
-			*chunk = PAGE_SIZE - offset_in_page(iova);
-			return true;
-		}
-	}
-	if (as->has_map) {
-		map = vhost_iotlb_itree_first(as->maps.guest, iova, iova);
-		if (!map || (map->perm & need) != need)
-			return false;
-		*pa = map->addr + (iova - map->start);
-		*chunk = map->last - iova + 1 ?: U64_MAX;
-	} else if (READ_ONCE(svq->identity_ok)) {
-		*pa = iova;
-		*chunk = U64_MAX;
-	} else {
-		/* userspace drivers must map what the device touches */
-		return false;
-	}
-	*chunk = min_t(u64, *chunk, PAGE_SIZE - offset_in_page(*pa));
-	if (!pfn_valid(PHYS_PFN(*pa)))
-		return false;
-	if (e)
-		svq_tlb_fill(ctx, e, map, iova);
-	return true;
-}
-
-/*
- * Guest memory access for the relay. Context: any; the caller holds the
- * virtqueue's ring lock, which keeps the mappings unchanged (see
- * svq_iotlb_write_lock()) and serializes the uses of @ctx.
- * @write: copy into guest memory.
- * Inlined into each accessor: the relay validates every buffer with it.
- */
-static __always_inline int svq_guest_access(struct svq_guest_ctx *ctx, u64 iova, void *buf,
-					    u64 len, u32 access, bool write)
-{
-	u32 need = (access & SVQ_ACCESS_WRITE ? VHOST_MAP_WO : 0) |
-		   (access & SVQ_ACCESS_READ ? VHOST_MAP_RO : 0);
-
-	if (!len || iova + len - 1 < iova)
-		return -EFAULT;
-	while (len) {
-		u64 pa, chunk;
-		void *va;
-
-		if (!svq_guest_translate(ctx, iova, need, &pa, &chunk))
-			return -EFAULT;
-		chunk = min(chunk, len);
-		if (buf) {
-			va = kmap_local_page(pfn_to_page(PHYS_PFN(pa))) + offset_in_page(pa);
-			if (chunk == 2 && IS_ALIGNED(pa, 2)) {
-				if (write)
-					WRITE_ONCE(*(u16 *)va, *(u16 *)buf);
-				else
-					*(u16 *)buf = READ_ONCE(*(u16 *)va);
-			} else if (write) {
-				memcpy(va, buf, chunk);
-			} else {
-				memcpy(buf, va, chunk);
-			}
-			kunmap_local(va);
-			buf += chunk;
-		}
-		iova += chunk;
-		len -= chunk;
-	}
-	return 0;
-}
-
-static int svq_guest_read(void *ctx, u64 iova, void *buf, u32 len)
-{
-	return svq_guest_access(ctx, iova, buf, len, SVQ_ACCESS_READ, false);
-}
-
-static int svq_guest_write(void *ctx, u64 iova, const void *buf, u32 len)
-{
-	/* the relay writes the used ring: it needs a writable mapping */
-	return svq_guest_access(ctx, iova, (void *)buf, len, SVQ_ACCESS_WRITE, true);
-}
-
-/*
- * May the device access all of [@iova, @iova + @len) with @access? One
- * look-up per kind of access in the merged runs of the driver's mappings,
- * however large the buffer: the relay validates every buffer of every
- * chain with it, in atomic context. Context: as svq_guest_access().
- */
-static bool svq_guest_access_ok(void *ctx, u64 iova, u64 len, u32 access)
-{
-	struct svq_as *as = ((struct svq_guest_ctx *)ctx)->as;
-	u64 last = iova + len - 1;
-
-	if (!len || last < iova)
-		return false;
-	if (!as->has_map)
-		return READ_ONCE(as->svq->identity_ok);
-	if ((access & SVQ_ACCESS_READ) && !svq_runs_cover(as->maps.readable, iova, last))
-		return false;
-	return !(access & SVQ_ACCESS_WRITE) || svq_runs_cover(as->maps.writable, iova, last);
-}
-
-/*
- * A pointer to all of [@iova, @iova + @len) if svq_guest_access() would
- * allow every access to it with @access, and its pages are contiguous
- * lowmem; NULL otherwise. It stays valid while svq->iotlb_gen does: the
- * pages of a mapping stay pinned until the driver removes the mapping,
- * which bumps the generation. Context: any; the caller holds the
- * virtqueue's ring lock (see svq_iotlb_write_lock()).
- */
-static void *svq_guest_map(void *ctx, u64 iova, u64 len, u32 access)
-{
-	struct svq_as *as = ((struct svq_guest_ctx *)ctx)->as;
-	u32 need = (access & SVQ_ACCESS_WRITE ? VHOST_MAP_WO : 0) |
-		   (access & SVQ_ACCESS_READ ? VHOST_MAP_RO : 0);
-	u64 last = iova + len - 1, pa, at;
-	struct vhost_iotlb_map *map;
-	unsigned long pfn;
-
-	if (!len || last < iova)
-		return NULL;
-	if (as->has_map) {
-		/* the look-ups svq_guest_access() does, and PA contiguity */
-		map = vhost_iotlb_itree_first(as->maps.guest, iova, iova);
-		if (!map || (map->perm & need) != need)
-			return NULL;
-		pa = map->addr + (iova - map->start);
-		while (map->last < last) {
-			at = map->last + 1;
-			map = vhost_iotlb_itree_first(as->maps.guest, at, at);
-			if (!map || (map->perm & need) != need ||
-			    map->addr + (at - map->start) != pa + (at - iova))
-				return NULL;
-		}
-	} else if (READ_ONCE(as->svq->identity_ok)) {
-		pa = iova;
-	} else {
-		return NULL;
-	}
-	if (pa + len - 1 < pa)
-		return NULL;
-	for (pfn = PHYS_PFN(pa); pfn <= PHYS_PFN(pa + len - 1); pfn++)
-		if (!pfn_valid(pfn) || PageHighMem(pfn_to_page(pfn)))
-			return NULL;
-	/* lowmem: the direct map is contiguous where physical memory is */
-	return page_address(pfn_to_page(PHYS_PFN(pa))) + offset_in_page(pa);
-}
-
-static const struct svq_guest_mem_ops svq_guest_mem_ops = {
-	.read = svq_guest_read,
-	.write = svq_guest_write,
-	.access_ok = svq_guest_access_ok,
-	.map = svq_guest_map,
-};
-
-/**
- * svq_iotlb_guest_mem() - guest memory of an address space, for the relay
- * of one virtqueue
- * @svq: the upper device
- * @asid: address space
- * @tlb_entries: how many page translations to cache (rounded down to a
- *		 power of two, at most 1024); without memory for them, none
- * @ctx: the virtqueue's context of the accesses, set up
- * @mem: filled in
- *
- * Context: process. svq_iotlb_guest_mem_free() frees the cache.
- */
-void svq_iotlb_guest_mem(struct svq_dev *svq, unsigned int asid, u32 tlb_entries,
-			 struct svq_guest_ctx *ctx, struct svq_guest_mem *mem)
-{
-	tlb_entries = tlb_entries ? rounddown_pow_of_two(min(tlb_entries, SVQ_TLB_MAX)) : 0;
-	ctx->as = &svq->as[min(asid, svq->nas - 1)];
-	ctx->tlb = tlb_entries ? kcalloc(tlb_entries, sizeof(*ctx->tlb),
-					 GFP_KERNEL | __GFP_NOWARN) : NULL;
-	ctx->tlb_mask = tlb_entries - 1;
-	ctx->gen = READ_ONCE(svq->iotlb_gen) - 1;	/* flushed before first use */
-	mem->ops = &svq_guest_mem_ops;
-	mem->ctx = ctx;
-}
-
-/**
- * svq_iotlb_guest_mem_free() - free what svq_iotlb_guest_mem() allocated
- * @ctx: the virtqueue's context of the accesses
- */
-void svq_iotlb_guest_mem_free(struct svq_guest_ctx *ctx)
-{
-	kfree(ctx->tlb);
-	ctx->tlb = NULL;
 }
 
 /**

@@ -21,53 +21,34 @@
  * workqueue, outside any vdpa core path.
  */
 
-#include <linux/debugfs.h>
 #include <linux/device.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "svq_dev.h"
+#include "svq_lower.h"
+#include "svq_mgmt.h"
+#include "svq_relay.h"
+#include "svq_sysfs.h"
 
-DEFINE_SRCU(svq_srcu);
-struct device *svq_root_dev;
 static struct workqueue_struct *svq_wq;
-static struct dentry *svq_debugfs_dir;
+static struct vdpa_driver svq_driver;
 
 /*
- * Fault switch for tests, /sys/kernel/debug/vhost_vdpa_svq/fault_skip_log:
- * when set, the relay of every device stops marking the dirty log, so a
- * migration test can prove that it detects the pages it then misses.
+ * The device core's driver_override helpers. Sparse cannot follow the
+ * cleanup guard they take their lock with and reports a context imbalance
+ * in every caller; it checks these callers against stand-ins.
  */
-bool svq_fault_skip_log;
+#ifdef __CHECKER__
+#define svq_has_override(dev)		((void)(dev), false)
+#define svq_override_is_ours(dev)	((void)(dev), false)
+#else
+#define svq_has_override(dev)		device_has_driver_override(dev)
+#define svq_override_is_ours(dev)	(device_match_driver_override(dev, &svq_driver.driver) > 0)
+#endif
 
 static LIST_HEAD(svq_lowers);
 static DEFINE_MUTEX(svq_lowers_lock);
-
-const char * const svq_mode_names[] = {
-	[SVQ_MODE_AUTO] = "auto",
-	[SVQ_MODE_SHADOW] = "shadow",
-	[SVQ_MODE_PASSTHROUGH] = "passthrough",
-};
-
-/**
- * svq_mode_parse() - parse a mode name (as written to sysfs or modprobe)
- * @buf: "auto", "shadow" or "passthrough", a trailing newline allowed
- * @mode: the parsed mode
- *
- * Return: 0, or -EINVAL for anything else.
- */
-int svq_mode_parse(const char *buf, enum svq_mode *mode)
-{
-	int i = sysfs_match_string(svq_mode_names, buf);
-
-	if (i < 0)
-		return -EINVAL;
-	*mode = i;
-	return 0;
-}
-
-enum svq_mode svq_default_mode = SVQ_MODE_AUTO;
 
 static int svq_mode_param_set(const char *val, const struct kernel_param *kp)
 {
@@ -99,22 +80,6 @@ module_param(claim, charp, 0644);
 MODULE_PARM_DESC(claim,
 		 "Comma-separated names of vDPA devices to claim as lower devices when they appear (default: none)");
 
-/*
- * Does @dev's driver_override name @drv_name (any driver if NULL)? The
- * same test as device_match_driver_override(), with an explicit lock
- * instead of the cleanup guard that sparse cannot follow.
- */
-static bool svq_override_names(struct device *dev, const char *drv_name)
-{
-	bool ret;
-
-	spin_lock(&dev->driver_override.lock);
-	ret = dev->driver_override.name &&
-	      (!drv_name || !strcmp(dev->driver_override.name, drv_name));
-	spin_unlock(&dev->driver_override.lock);
-	return ret;
-}
-
 /* Is @name in the claim parameter? */
 static bool svq_claim_param_has(const char *name)
 {
@@ -139,7 +104,7 @@ static int svq_bus_notify(struct notifier_block *nb, unsigned long action,
 
 	if (action != BUS_NOTIFY_ADD_DEVICE || dev->parent == svq_root_dev)
 		return NOTIFY_DONE;
-	if (svq_override_names(dev, NULL) || !svq_claim_param_has(dev_name(dev)))
+	if (svq_has_override(dev) || !svq_claim_param_has(dev_name(dev)))
 		return NOTIFY_DONE;
 	if (device_set_driver_override(dev, SVQ_DRV_NAME))
 		dev_warn(dev, "cannot claim for " SVQ_DRV_NAME "\n");
@@ -152,7 +117,7 @@ static struct notifier_block svq_bus_nb = {
 
 static void svq_register_work(struct work_struct *work)
 {
-	struct svq_lower *sl = container_of(work, struct svq_lower, register_work);
+	struct svq_claim *sl = container_of(work, struct svq_claim, register_work);
 	int ret;
 
 	/* the unregister work, queued behind us, undoes this if removed */
@@ -167,7 +132,7 @@ static void svq_register_work(struct work_struct *work)
 
 static void svq_unregister_work(struct work_struct *work)
 {
-	struct svq_lower *sl = container_of(work, struct svq_lower, unregister_work);
+	struct svq_claim *sl = container_of(work, struct svq_claim, unregister_work);
 
 	if (sl->mgmt_registered)
 		vdpa_mgmtdev_unregister(&sl->mgmt);
@@ -180,19 +145,16 @@ static void svq_unregister_work(struct work_struct *work)
 
 static int svq_probe(struct vdpa_device *vdev)
 {
-	const struct vdpa_config_ops *ops = vdev->config;
 	struct device *dev = &vdev->dev;
-	struct svq_lower *sl;
+	const char *why;
+	struct svq_claim *sl;
 
 	/* only devices whose driver_override names us (never our own) */
-	if (dev->parent == svq_root_dev || !svq_override_names(dev, SVQ_DRV_NAME))
+	if (dev->parent == svq_root_dev || !svq_override_is_ours(dev))
 		return -ENODEV;
-	if (vdev->use_va) {
-		dev_err(dev, "parent maps user virtual addresses (use_va): only PA-mode parents can be stacked on\n");
-		return -EINVAL;
-	}
-	if (!ops->set_map && !ops->dma_map) {
-		dev_err(dev, "parent translates DMA through the platform IOMMU (no set_map/dma_map): not supported\n");
+	why = svq_lower_unsupported(vdev);
+	if (why) {
+		dev_err(dev, "%s\n", why);
 		return -EINVAL;
 	}
 	if (strlen(dev_name(dev)) >= sizeof(sl->name)) {
@@ -270,7 +232,7 @@ static bool svq_lower_deleting(struct vdpa_device *vdev)
  */
 static void svq_remove(struct vdpa_device *vdev)
 {
-	struct svq_lower *sl = dev_get_drvdata(&vdev->dev);
+	struct svq_claim *sl = dev_get_drvdata(&vdev->dev);
 
 	svq_upper_lower_gone(sl, svq_lower_deleting(vdev));
 	queue_work(svq_wq, &sl->unregister_work);
@@ -287,7 +249,7 @@ static struct vdpa_driver svq_driver = {
 /* At load, claim the unbound devices the parameter names. */
 static int svq_claim_existing(struct device *dev, void *unused)
 {
-	if (dev->driver || svq_override_names(dev, NULL) ||
+	if (dev->driver || svq_has_override(dev) ||
 	    !svq_claim_param_has(dev_name(dev)))
 		return 0;
 	if (!device_set_driver_override(dev, SVQ_DRV_NAME) &&
@@ -320,8 +282,7 @@ static int __init vhost_vdpa_svq_init(void)
 	if (ret)
 		goto err_driver;
 	bus_for_each_dev(svq_driver.driver.bus, NULL, NULL, svq_claim_existing);
-	svq_debugfs_dir = debugfs_create_dir(SVQ_DRV_NAME, NULL);
-	debugfs_create_bool("fault_skip_log", 0600, svq_debugfs_dir, &svq_fault_skip_log);
+	svq_relay_faults_init();
 	return 0;
 
 err_driver:
@@ -339,7 +300,7 @@ module_init(vhost_vdpa_svq_init);
 
 static void __exit vhost_vdpa_svq_exit(void)
 {
-	debugfs_remove(svq_debugfs_dir);
+	svq_relay_faults_exit();
 	bus_unregister_notifier(svq_driver.driver.bus, &svq_bus_nb);
 	vdpa_unregister_driver(&svq_driver);
 	/* runs the unregister works: management devices and claim records */

@@ -11,86 +11,79 @@
 #include <linux/virtio_net.h>
 #include <uapi/linux/vdpa.h>
 
-#include "svq_dev.h"
+#include "svq_lower.h"
+#include "svq_mgmt.h"
+#include "svq_ops.h"
+#include "svq_sysfs.h"
+#include "svq_vq.h"
 
-/* Read a field of the lower device's virtio-net config space. */
-static void svq_net_config_read(struct vdpa_device *lower, unsigned int offset,
-				void *buf, unsigned int len)
-{
-	lower->config->get_config(lower, offset, buf, len);
-}
+struct device *svq_root_dev;
+enum svq_mode svq_default_mode = SVQ_MODE_AUTO;
 
 /*
  * The attributes of "vdpa dev add" describe the lower device, which exists
  * already: each one is accepted when it matches the lower device, or when
  * the lower device's own management device can change it to match.
  */
-static int svq_check_net_attrs(struct svq_lower *sl,
-			       const struct vdpa_dev_set_config *config)
+static int svq_check_net_attrs(struct svq_claim *sl,
+			       const struct vdpa_dev_set_config *cfg)
 {
 	struct vdpa_device *lower = sl->vdev;
-	struct vdpa_mgmt_dev *lmgmt = lower->mdev;
-	u64 features = lower->config->get_device_features(lower);
+	u64 features = svq_lower_device_features(lower);
 	struct device *dev = &lower->dev;
 	u8 mac[ETH_ALEN];
 	__virtio16 v16;
 
-	if (config->mask & BIT_ULL(VDPA_ATTR_DEV_NET_CFG_MACADDR)) {
-		if (!is_valid_ether_addr(config->net.mac)) {
+	if (cfg->mask & BIT_ULL(VDPA_ATTR_DEV_NET_CFG_MACADDR)) {
+		if (!is_valid_ether_addr(cfg->net.mac)) {
 			dev_err_ratelimited(dev, "refused: the MAC address is zero or multicast\n");
-			NL_SET_ERR_MSG_MOD(config->extack,
+			NL_SET_ERR_MSG_MOD(cfg->extack,
 					   "the MAC address is zero or multicast");
 			return -EINVAL;
 		}
-		svq_net_config_read(lower, offsetof(struct virtio_net_config, mac),
-				    mac, sizeof(mac));
-		if (!ether_addr_equal(mac, config->net.mac)) {
-			struct vdpa_dev_set_config set = {
-				.mask = BIT_ULL(VDPA_ATTR_DEV_NET_CFG_MACADDR),
-			};
-			int ret = -EOPNOTSUPP;
+		svq_lower_read_config(lower, offsetof(struct virtio_net_config, mac),
+				      mac, sizeof(mac));
+		if (!ether_addr_equal(mac, cfg->net.mac)) {
+			int ret = svq_lower_mgmt_set_mac(lower, cfg->net.mac);
 
-			ether_addr_copy(set.net.mac, config->net.mac);
-			if (lmgmt && lmgmt->ops->dev_set_attr &&
-			    (lmgmt->config_attr_mask & set.mask))
-				ret = lmgmt->ops->dev_set_attr(lmgmt, lower, &set);
 			if (ret) {
 				dev_err_ratelimited(dev, "mac %pM: cannot change the lower device's mac %pM (%d)\n",
-						    config->net.mac, mac, ret);
-				NL_SET_ERR_MSG_MOD(config->extack,
+						    cfg->net.mac, mac, ret);
+				NL_SET_ERR_MSG_MOD(cfg->extack,
 						   "the lower device's MAC address cannot be changed");
 				return ret;
 			}
 		}
 	}
-	if (config->mask & BIT_ULL(VDPA_ATTR_DEV_NET_CFG_MTU)) {
+	if (cfg->mask & BIT_ULL(VDPA_ATTR_DEV_NET_CFG_MTU)) {
 		u16 mtu = ETH_DATA_LEN;
 
 		if (features & BIT_ULL(VIRTIO_NET_F_MTU)) {
-			svq_net_config_read(lower, offsetof(struct virtio_net_config, mtu),
-					    &v16, sizeof(v16));
+			svq_lower_read_config(lower, offsetof(struct virtio_net_config, mtu),
+					      &v16, sizeof(v16));
 			mtu = __virtio16_to_cpu(true, v16);
 		}
-		if (mtu != config->net.mtu) {
+		if (mtu != cfg->net.mtu) {
 			dev_err_ratelimited(dev, "mtu %u: the lower device's mtu is %u\n",
-					    config->net.mtu, mtu);
-			NL_SET_ERR_MSG_MOD(config->extack, "MTU differs from the lower device's");
+					    cfg->net.mtu, mtu);
+			NL_SET_ERR_MSG_MOD(cfg->extack, "MTU differs from the lower device's");
 			return -EOPNOTSUPP;
 		}
 	}
-	if (config->mask & BIT_ULL(VDPA_ATTR_DEV_NET_CFG_MAX_VQP)) {
+	if (cfg->mask & BIT_ULL(VDPA_ATTR_DEV_NET_CFG_MAX_VQP)) {
 		u16 max_vqp = 1;
 
 		if (features & BIT_ULL(VIRTIO_NET_F_MQ)) {
-			svq_net_config_read(lower,
-					    offsetof(struct virtio_net_config, max_virtqueue_pairs),
-					    &v16, sizeof(v16));
+			unsigned int off = offsetof(struct virtio_net_config,
+						    max_virtqueue_pairs);
+
+			svq_lower_read_config(lower, off, &v16, sizeof(v16));
 			max_vqp = __virtio16_to_cpu(true, v16);
 		}
-		if (config->net.max_vq_pairs > max_vqp) {
+		if (cfg->net.max_vq_pairs > max_vqp) {
 			dev_err_ratelimited(dev, "max_vqp %u: the lower device has %u queue pairs\n",
-					    config->net.max_vq_pairs, max_vqp);
-			NL_SET_ERR_MSG_MOD(config->extack,
+					    cfg->net.max_vq_pairs, max_vqp);
+			NL_SET_ERR_MSG_MOD(cfg->extack,
 					   "more queue pairs than the lower device has");
 			return -EOPNOTSUPP;
 		}
@@ -99,9 +92,9 @@ static int svq_check_net_attrs(struct svq_lower *sl,
 }
 
 static int svq_dev_add(struct vdpa_mgmt_dev *mgmt, const char *name,
-		       const struct vdpa_dev_set_config *config)
+		       const struct vdpa_dev_set_config *cfg)
 {
-	struct svq_lower *sl = container_of(mgmt, struct svq_lower, mgmt);
+	struct svq_claim *sl = container_of(mgmt, struct svq_claim, mgmt);
 	struct vdpa_device *lower;
 	u64 offered, features;
 	struct svq_dev *svq;
@@ -116,26 +109,26 @@ static int svq_dev_add(struct vdpa_mgmt_dev *mgmt, const char *name,
 	if (sl->upper) {
 		dev_err_ratelimited(&lower->dev, "already has the upper device %s\n",
 				    dev_name(&sl->upper->vdpa.dev));
-		NL_SET_ERR_MSG_MOD(config->extack, "the lower device has an upper device already");
+		NL_SET_ERR_MSG_MOD(cfg->extack, "the lower device has an upper device already");
 		ret = -EBUSY;
 		goto unlock;
 	}
 	offered = svq_features_offered(lower);
 	features = offered;
-	if (config->mask & BIT_ULL(VDPA_ATTR_DEV_FEATURES)) {
-		features = config->device_features;
+	if (cfg->mask & BIT_ULL(VDPA_ATTR_DEV_FEATURES)) {
+		features = cfg->device_features;
 		if (features & ~offered) {
 			dev_err_ratelimited(&lower->dev,
 					    "device_features 0x%llx: 0x%llx not offered by the lower device\n",
 					    features, features & ~offered);
-			NL_SET_ERR_MSG_MOD(config->extack,
+			NL_SET_ERR_MSG_MOD(cfg->extack,
 					   "device_features not offered by the lower device");
 			ret = -EINVAL;
 			goto unlock;
 		}
 	}
-	if (lower->config->get_device_id(lower) == VIRTIO_ID_NET) {
-		ret = svq_check_net_attrs(sl, config);
+	if (svq_lower_device_id(lower) == VIRTIO_ID_NET) {
+		ret = svq_check_net_attrs(sl, cfg);
 		if (ret)
 			goto unlock;
 	}
@@ -145,7 +138,7 @@ static int svq_dev_add(struct vdpa_mgmt_dev *mgmt, const char *name,
 	}
 
 	svq = vdpa_alloc_device(struct svq_dev, vdpa, svq_root_dev,
-				svq_ops_template_get(), lower->ngroups,
+				svq_ops_for(lower), lower->ngroups,
 				lower->nas, name, false);
 	if (IS_ERR(svq)) {
 		module_put(THIS_MODULE);
@@ -160,7 +153,7 @@ static int svq_dev_add(struct vdpa_mgmt_dev *mgmt, const char *name,
 	svq->vdpa.dma_dev = lower->dma_dev;
 	svq->vdpa.mdev = mgmt;
 	svq->vdpa.dev.groups = svq_dev_groups;
-	ret = svq_ops_init(svq, lower);
+	ret = svq_dev_init(svq, lower);
 	if (ret)
 		goto put;
 	ret = _vdpa_register_device(&svq->vdpa, svq->nvqs);
@@ -194,7 +187,7 @@ unlock:
  * Takes no vdpa core lock: device_release_driver() needs none (it is what
  * the sysfs unbind file does).
  */
-static void svq_upper_quiesce(struct svq_lower *sl, struct svq_dev *svq)
+static void svq_upper_quiesce(struct svq_claim *sl, struct svq_dev *svq)
 {
 	struct vdpa_device *lower = sl->vdev;
 	struct device *dev = &svq->vdpa.dev;
@@ -208,17 +201,17 @@ static void svq_upper_quiesce(struct svq_lower *sl, struct svq_dev *svq)
 	if (device_set_driver_override(dev, SVQ_DRV_NAME))
 		dev_dbg(dev, "no memory for driver_override\n");
 	device_release_driver(dev);
-	svq_detach_lower(svq);
+	svq_lower_detach(svq);
 	device_release_driver(dev);
 	/* no driver can use it any more: drop the lower device's DMA device */
 	device_lock(dev);
 	svq->vdpa.dma_dev = dev;
 	device_unlock(dev);
-	vdpa_reset(lower, 0);
+	svq_lower_reset_quiesced(lower);
 	/* the lower device stopped: shadow rings can go */
 	svq_vq_stop_all(svq, lower);
 	for (i = 0; i < svq->nvqs; i++)
-		lower->config->set_vq_cb(lower, i, &no_cb);
+		svq_lower_set_vq_cb(lower, i, &no_cb);
 	svq->quiesced = true;
 }
 
@@ -235,7 +228,7 @@ static void svq_upper_quiesce(struct svq_lower *sl, struct svq_dev *svq)
  *
  * Context: process context, the lower device's device_lock held.
  */
-void svq_upper_lower_gone(struct svq_lower *sl, bool deleting)
+void svq_upper_lower_gone(struct svq_claim *sl, bool deleting)
 {
 	struct svq_dev *svq;
 
@@ -268,7 +261,7 @@ void svq_upper_lower_gone(struct svq_lower *sl, bool deleting)
  */
 static void svq_dev_del(struct vdpa_mgmt_dev *mgmt, struct vdpa_device *vdev)
 {
-	struct svq_lower *sl = container_of(mgmt, struct svq_lower, mgmt);
+	struct svq_claim *sl = container_of(mgmt, struct svq_claim, mgmt);
 	struct svq_dev *svq = vdpa_to_svq(vdev);
 
 	mutex_lock(&sl->lock);
@@ -292,13 +285,13 @@ static const struct vdpa_mgmtdev_ops svq_mgmtdev_ops = {
  * The management device is named "vdpa/<lower>" and offers the lower
  * device's class, queue count and features, minus what the module masks.
  */
-void svq_mgmt_init(struct svq_lower *sl)
+void svq_mgmt_init(struct svq_claim *sl)
 {
 	struct vdpa_device *lower = sl->vdev;
 
 	sl->mgmt_dev.init_name = sl->name;
 	sl->mgmt_dev.bus = lower->dev.bus;
-	sl->id_table[0].device = lower->config->get_device_id(lower);
+	sl->id_table[0].device = svq_lower_device_id(lower);
 	sl->id_table[0].vendor = VIRTIO_DEV_ANY_ID;
 	sl->mgmt.device = &sl->mgmt_dev;
 	sl->mgmt.ops = &svq_mgmtdev_ops;

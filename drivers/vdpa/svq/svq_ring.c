@@ -19,40 +19,36 @@
 #include <linux/minmax.h>
 #include <linux/stddef.h>
 #include <linux/string.h>
+#include <linux/virtio_byteorder.h>
 #include <asm/barrier.h>
-#include <asm/byteorder.h>
 #include <kunit/visibility.h>
 
 #include "svq_ring.h"
 
-/* Event index test of include/uapi/linux/virtio_ring.h, vring_need_event() */
-static bool svq_need_event(u16 event_idx, u16 new_idx, u16 old_idx)
-{
-	return (u16)(new_idx - event_idx - 1) < (u16)(new_idx - old_idx);
-}
+/* Both rings are little-endian (VIRTIO_F_VERSION_1). */
+#define svq16_to_cpu(v)		__virtio16_to_cpu(true, v)
+#define svq32_to_cpu(v)		__virtio32_to_cpu(true, v)
+#define svq64_to_cpu(v)		__virtio64_to_cpu(true, v)
+#define cpu_to_svq16(v)		__cpu_to_virtio16(true, v)
+#define cpu_to_svq32(v)		__cpu_to_virtio32(true, v)
+#define cpu_to_svq64(v)		__cpu_to_virtio64(true, v)
 
-static size_t svq_align(size_t x, size_t a)
-{
-	return (x + a - 1) & ~(a - 1);
-}
+/* The shadow ring's layout: the legacy one, used ring 4 KiB aligned. */
+#define SVQ_RING_ALIGN		4096
 
 /**
  * svq_ring_shadow_size() - bytes of kernel memory for a shadow ring
  * @num: ring size
  *
- * Layout as in the virtio specification's legacy interface: descriptor
- * table, available ring (with used_event), used ring (with avail_event)
- * at the next 4 KiB boundary.
+ * Layout as in the virtio specification's legacy interface (vring_size()):
+ * descriptor table, available ring (with used_event), used ring (with
+ * avail_event) at the next 4 KiB boundary.
  *
  * Return: the size.
  */
 size_t svq_ring_shadow_size(u16 num)
 {
-	size_t avail_end = sizeof(struct svq_vring_desc) * num +
-			   sizeof(__le16) * (3 + num);
-
-	return svq_align(avail_end, 4096) +
-	       svq_align(sizeof(__le16) * 3 + sizeof(struct svq_vring_used_elem) * num, 4096);
+	return vring_size(num, SVQ_RING_ALIGN);
 }
 EXPORT_SYMBOL_IF_KUNIT(svq_ring_shadow_size);
 
@@ -60,7 +56,7 @@ EXPORT_SYMBOL_IF_KUNIT(svq_ring_shadow_size);
  * svq_ring_init() - set up a ring over zeroed shadow memory
  * @ring: the ring
  * @num: ring size, a power of two
- * @shadow: svq_ring_shadow_size(@num) zeroed bytes
+ * @shadow: svq_ring_shadow_size(@num) zeroed bytes, 4 KiB aligned
  * @heads: @num zeroed entries, in memory the lower device cannot reach
  * @event_idx: VIRTIO_RING_F_EVENT_IDX negotiated
  * @indirect: VIRTIO_RING_F_INDIRECT_DESC negotiated
@@ -68,16 +64,17 @@ EXPORT_SYMBOL_IF_KUNIT(svq_ring_shadow_size);
 void svq_ring_init(struct svq_ring *ring, u16 num, void *shadow, struct svq_head *heads,
 		   bool event_idx, bool indirect)
 {
-	size_t avail_end = sizeof(struct svq_vring_desc) * num + sizeof(__le16) * (3 + num);
+	struct vring vr;
 	u16 i;
 
+	vring_init(&vr, num, shadow, SVQ_RING_ALIGN);
 	*ring = (struct svq_ring) {
 		.num = num,
 		.event_idx = event_idx,
 		.indirect = indirect,
-		.shadow_desc = shadow,
-		.shadow_avail = shadow + sizeof(struct svq_vring_desc) * num,
-		.shadow_used = shadow + svq_align(avail_end, 4096),
+		.shadow_desc = vr.desc,
+		.shadow_avail = vr.avail,
+		.shadow_used = vr.used,
 		.num_free = num,
 		.heads = heads,
 	};
@@ -126,20 +123,20 @@ EXPORT_SYMBOL_IF_KUNIT(svq_ring_set_guest_addr);
 /* Bytes of the guest's ring areas the relay may touch. */
 static u64 svq_guest_desc_size(const struct svq_ring *ring)
 {
-	return sizeof(struct svq_vring_desc) * ring->num;
+	return sizeof(struct vring_desc) * ring->num;
 }
 
 static u64 svq_guest_avail_size(const struct svq_ring *ring)
 {
-	return offsetof(struct svq_vring_avail, ring) +
-	       sizeof(__le16) * (ring->num + ring->event_idx);
+	return offsetof(struct vring_avail, ring) +
+	       sizeof(__virtio16) * (ring->num + ring->event_idx);
 }
 
 static u64 svq_guest_used_size(const struct svq_ring *ring)
 {
-	return offsetof(struct svq_vring_used, ring) +
-	       sizeof(struct svq_vring_used_elem) * ring->num +
-	       sizeof(__le16) * ring->event_idx;
+	return offsetof(struct vring_used, ring) +
+	       sizeof(struct vring_used_elem) * ring->num +
+	       sizeof(__virtio16) * ring->event_idx;
 }
 
 /**
@@ -225,16 +222,16 @@ EXPORT_SYMBOL_IF_KUNIT(svq_ring_break);
 
 static int svq_read16(const struct svq_guest_mem *mem, u64 iova, u16 *val)
 {
-	__le16 v;
+	__virtio16 v;
 	int ret = mem->ops->read(mem->ctx, iova, &v, sizeof(v));
 
-	*val = le16_to_cpu(v);
+	*val = svq16_to_cpu(v);
 	return ret;
 }
 
 static int svq_write16(const struct svq_guest_mem *mem, u64 iova, u16 val)
 {
-	__le16 v = cpu_to_le16(val);
+	__virtio16 v = cpu_to_svq16(val);
 
 	return mem->ops->write(mem->ctx, iova, &v, sizeof(v));
 }
@@ -247,7 +244,7 @@ static int svq_avail_read16(const struct svq_ring *ring, const struct svq_guest_
 			    size_t off, u16 *val)
 {
 	if (ring->map_avail) {
-		*val = le16_to_cpu(READ_ONCE(*(__le16 *)((void *)ring->map_avail + off)));
+		*val = svq16_to_cpu(READ_ONCE(*(__virtio16 *)((void *)ring->map_avail + off)));
 		return 0;
 	}
 	return svq_read16(mem, ring->guest_avail + off, val);
@@ -257,27 +254,27 @@ static int svq_used_write16(const struct svq_ring *ring, const struct svq_guest_
 			    size_t off, u16 val)
 {
 	if (ring->map_used) {
-		WRITE_ONCE(*(__le16 *)((void *)ring->map_used + off), cpu_to_le16(val));
+		WRITE_ONCE(*(__virtio16 *)((void *)ring->map_used + off), cpu_to_svq16(val));
 		return 0;
 	}
 	return svq_write16(mem, ring->guest_used + off, val);
 }
 
 static int svq_used_write_elem(const struct svq_ring *ring, const struct svq_guest_mem *mem,
-			       u16 slot, const struct svq_vring_used_elem *e)
+			       u16 slot, const struct vring_used_elem *e)
 {
 	if (ring->map_used) {
 		WRITE_ONCE(ring->map_used->ring[slot].id, e->id);
 		WRITE_ONCE(ring->map_used->ring[slot].len, e->len);
 		return 0;
 	}
-	return mem->ops->write(mem->ctx, ring->guest_used + offsetof(struct svq_vring_used, ring) +
+	return mem->ops->write(mem->ctx, ring->guest_used + offsetof(struct vring_used, ring) +
 			       sizeof(*e) * slot, e, sizeof(*e));
 }
 
 /* Entry @i of a descriptor table: the ring's (@indirect false) or not. */
 static int svq_desc_read(const struct svq_ring *ring, const struct svq_guest_mem *mem,
-			 u64 table, u32 i, bool indirect, struct svq_vring_desc *d)
+			 u64 table, u32 i, bool indirect, struct vring_desc *d)
 {
 	if (!indirect && ring->map_desc) {
 		memcpy(d, &ring->map_desc[i], sizeof(*d));
@@ -299,13 +296,13 @@ struct svq_chain {
  * Returns 0, -ENOSPC when the shadow table is full, or a ring error.
  */
 static int svq_chain_add(struct svq_ring *ring, const struct svq_guest_mem *mem,
-			 struct svq_chain *chain, const struct svq_vring_desc *gd)
+			 struct svq_chain *chain, const struct vring_desc *gd)
 {
-	u16 flags = le16_to_cpu(gd->flags);
-	u64 addr = le64_to_cpu(gd->addr);
-	u32 len = le32_to_cpu(gd->len);
-	bool writable = flags & SVQ_DESC_F_WRITE;
-	struct svq_vring_desc *sd;
+	u16 flags = svq16_to_cpu(gd->flags);
+	u64 addr = svq64_to_cpu(gd->addr);
+	u32 len = svq32_to_cpu(gd->len);
+	bool writable = flags & VRING_DESC_F_WRITE;
+	struct vring_desc *sd;
 	struct svq_head *h;
 	u16 i;
 
@@ -335,12 +332,12 @@ static int svq_chain_add(struct svq_ring *ring, const struct svq_guest_mem *mem,
 	h->write = writable;
 	/* the chain follows the free list's order: h->next links it */
 	sd = &ring->shadow_desc[i];
-	sd->addr = cpu_to_le64(addr);
-	sd->len = cpu_to_le32(len);
-	sd->flags = cpu_to_le16(writable ? SVQ_DESC_F_WRITE : 0);
-	sd->next = cpu_to_le16(h->next);
+	sd->addr = cpu_to_svq64(addr);
+	sd->len = cpu_to_svq32(len);
+	sd->flags = cpu_to_svq16(writable ? VRING_DESC_F_WRITE : 0);
+	sd->next = cpu_to_svq16(h->next);
 	if (chain->ndesc)
-		ring->shadow_desc[chain->last].flags |= cpu_to_le16(SVQ_DESC_F_NEXT);
+		ring->shadow_desc[chain->last].flags |= cpu_to_svq16(VRING_DESC_F_NEXT);
 	else
 		chain->head = i;
 	chain->last = i;
@@ -354,23 +351,23 @@ static int svq_chain_walk_indirect(struct svq_ring *ring, const struct svq_guest
 
 /* Flatten the guest's indirect table described by @gd into the chain. */
 static int svq_chain_add_indirect(struct svq_ring *ring, const struct svq_guest_mem *mem,
-				  struct svq_chain *chain, const struct svq_vring_desc *gd)
+				  struct svq_chain *chain, const struct vring_desc *gd)
 {
-	u64 table = le64_to_cpu(gd->addr);
-	u32 len = le32_to_cpu(gd->len);
+	u64 table = svq64_to_cpu(gd->addr);
+	u32 len = svq32_to_cpu(gd->len);
 
 	if (!ring->indirect)
 		return svq_fail(ring, -EINVAL, "indirect descriptor not negotiated");
 	if (chain->ndesc)
 		return svq_fail(ring, -EINVAL, "indirect descriptor inside a chain");
-	if (le16_to_cpu(gd->flags) & SVQ_DESC_F_NEXT)
+	if (svq16_to_cpu(gd->flags) & VRING_DESC_F_NEXT)
 		return svq_fail(ring, -EINVAL, "indirect descriptor with NEXT");
-	if (!len || len % sizeof(struct svq_vring_desc))
+	if (!len || len % sizeof(struct vring_desc))
 		return svq_fail(ring, -EINVAL, "indirect table length not a multiple of 16");
 	if (table + len - 1 < table)
 		return svq_fail(ring, -EINVAL, "indirect table wraps around the address space");
 	return svq_chain_walk_indirect(ring, mem, chain, table,
-				       len / sizeof(struct svq_vring_desc));
+				       len / sizeof(struct vring_desc));
 }
 
 /*
@@ -384,7 +381,7 @@ static __always_inline int svq_chain_walk(struct svq_ring *ring,
 					  struct svq_chain *chain, u64 table, u32 entries,
 					  u16 first, bool indirect)
 {
-	struct svq_vring_desc d;
+	struct vring_desc d;
 	u32 i = first, seen = 0;
 	u16 flags;
 	int ret;
@@ -394,8 +391,8 @@ static __always_inline int svq_chain_walk(struct svq_ring *ring,
 			return svq_fail(ring, -ELOOP, "descriptor chain loops");
 		if (svq_desc_read(ring, mem, table, i, indirect, &d))
 			return svq_fail(ring, -EFAULT, "descriptor outside the mapped memory");
-		flags = le16_to_cpu(d.flags);
-		if (flags & SVQ_DESC_F_INDIRECT) {
+		flags = svq16_to_cpu(d.flags);
+		if (flags & VRING_DESC_F_INDIRECT) {
 			if (indirect)
 				return svq_fail(ring, -EINVAL,
 						"indirect descriptor in an indirect table");
@@ -404,9 +401,9 @@ static __always_inline int svq_chain_walk(struct svq_ring *ring,
 		ret = svq_chain_add(ring, mem, chain, &d);
 		if (ret)
 			return ret;
-		if (!(flags & SVQ_DESC_F_NEXT))
+		if (!(flags & VRING_DESC_F_NEXT))
 			return 0;
-		i = le16_to_cpu(d.next);
+		i = svq16_to_cpu(d.next);
 		if (i >= entries)
 			return svq_fail(ring, -EINVAL, "descriptor next out of the table");
 	}
@@ -495,19 +492,19 @@ static int svq_log_chain(struct svq_ring *ring, const struct svq_log_bitmap *log
 static void svq_log_used_ring(const struct svq_ring *ring, const struct svq_log_bitmap *log,
 			      u16 first, bool idx, struct svq_relay_result *res)
 {
-	u64 elems = ring->guest_used + offsetof(struct svq_vring_used, ring);
+	u64 elems = ring->guest_used + offsetof(struct vring_used, ring);
 	u16 slot = first & (ring->num - 1);
 	u16 count = ring->guest_used_idx - first;
 	u16 upto_end = min_t(u16, count, ring->num - slot);
 
-	svq_log_guest(log, elems + sizeof(struct svq_vring_used_elem) * slot,
-		      sizeof(struct svq_vring_used_elem) * upto_end, res);
+	svq_log_guest(log, elems + sizeof(struct vring_used_elem) * slot,
+		      sizeof(struct vring_used_elem) * upto_end, res);
 	if (count > upto_end)
-		svq_log_guest(log, elems, sizeof(struct svq_vring_used_elem) * (count - upto_end),
+		svq_log_guest(log, elems, sizeof(struct vring_used_elem) * (count - upto_end),
 			      res);
 	if (idx)
-		svq_log_guest(log, ring->guest_used + offsetof(struct svq_vring_used, idx),
-			      sizeof(__le16), res);
+		svq_log_guest(log, ring->guest_used + offsetof(struct vring_used, idx),
+			      sizeof(__virtio16), res);
 }
 
 /**
@@ -540,7 +537,7 @@ int svq_ring_relay_avail(struct svq_ring *ring, const struct svq_guest_mem *mem,
 	if (ring->error)
 		return -EIO;
 again:
-	if (svq_avail_read16(ring, mem, offsetof(struct svq_vring_avail, idx), &avail_idx))
+	if (svq_avail_read16(ring, mem, offsetof(struct vring_avail, idx), &avail_idx))
 		return svq_fail(ring, -EFAULT, "available ring outside the mapped memory");
 	pending = avail_idx - ring->guest_last_avail;
 	if (pending > num)
@@ -554,8 +551,8 @@ again:
 		struct svq_chain chain = {};
 		u16 head;
 
-		if (svq_avail_read16(ring, mem, offsetof(struct svq_vring_avail, ring) +
-				     sizeof(__le16) * slot, &head))
+		if (svq_avail_read16(ring, mem, offsetof(struct vring_avail, ring) +
+				     sizeof(__virtio16) * slot, &head))
 			return svq_fail(ring, -EFAULT, "available ring outside the mapped memory");
 		if (head >= num)
 			return svq_fail(ring, -EINVAL, "available head out of the ring");
@@ -573,7 +570,7 @@ again:
 		ring->heads[chain.head].guest_head = head;
 		ring->heads[chain.head].ndesc = chain.ndesc;
 		ring->shadow_avail->ring[ring->shadow_avail_idx & (num - 1)] =
-			cpu_to_le16(chain.head);
+			cpu_to_svq16(chain.head);
 		ring->shadow_avail_idx++;
 		ring->guest_last_avail++;
 		pending--;
@@ -583,10 +580,10 @@ again:
 
 	res->more = pending && !res->blocked;
 	if (ring->event_idx && !res->blocked && !res->more) {
-		u64 avail_event = offsetof(struct svq_vring_used, ring) +
-				  sizeof(struct svq_vring_used_elem) * num;
+		u64 avail_event = offsetof(struct vring_used, ring) +
+				  sizeof(struct vring_used_elem) * num;
 
-		if (!svq_log_covers(log, ring->guest_used + avail_event, sizeof(__le16))) {
+		if (!svq_log_covers(log, ring->guest_used + avail_event, sizeof(__virtio16))) {
 			res->log_short = true;
 			goto publish;
 		}
@@ -595,8 +592,8 @@ again:
 			return svq_fail(ring, -EFAULT, "used ring not writable");
 		/* avail_event before reading the index again (and the log) */
 		virt_mb();
-		svq_log_guest(log, ring->guest_used + avail_event, sizeof(__le16), res);
-		if (svq_avail_read16(ring, mem, offsetof(struct svq_vring_avail, idx),
+		svq_log_guest(log, ring->guest_used + avail_event, sizeof(__virtio16), res);
+		if (svq_avail_read16(ring, mem, offsetof(struct vring_avail, idx),
 				     &avail_idx))
 			return svq_fail(ring, -EFAULT, "available ring outside the mapped memory");
 		if (avail_idx != ring->guest_last_avail)
@@ -608,18 +605,18 @@ publish:
 
 	/* descriptors and entries before the index */
 	dma_wmb();
-	WRITE_ONCE(ring->shadow_avail->idx, cpu_to_le16(ring->shadow_avail_idx));
+	WRITE_ONCE(ring->shadow_avail->idx, cpu_to_svq16(ring->shadow_avail_idx));
 	/* the index before reading the device's notification suppression */
 	virt_mb();
 	if (ring->event_idx) {
-		__le16 *avail_event = (__le16 *)&ring->shadow_used->ring[num];
+		__virtio16 *avail_event = (__virtio16 *)&ring->shadow_used->ring[num];
 
-		res->notify = svq_need_event(le16_to_cpu(READ_ONCE(*avail_event)),
-					     ring->shadow_avail_idx,
-					     ring->shadow_kicked_avail);
+		res->notify = vring_need_event(svq16_to_cpu(READ_ONCE(*avail_event)),
+					       ring->shadow_avail_idx,
+					       ring->shadow_kicked_avail);
 	} else {
-		res->notify = !(le16_to_cpu(READ_ONCE(ring->shadow_used->flags)) &
-				SVQ_USED_F_NO_NOTIFY);
+		res->notify = !(svq16_to_cpu(READ_ONCE(ring->shadow_used->flags)) &
+				VRING_USED_F_NO_NOTIFY);
 	}
 	ring->shadow_kicked_avail = ring->shadow_avail_idx;
 	return 0;
@@ -674,7 +671,7 @@ int svq_ring_relay_used(struct svq_ring *ring, const struct svq_guest_mem *mem,
 	if (!log)
 		ring->log_done = 0;	/* logging stopped in the middle of a chain */
 again:
-	used_idx = le16_to_cpu(READ_ONCE(ring->shadow_used->idx));
+	used_idx = svq16_to_cpu(READ_ONCE(ring->shadow_used->idx));
 	if (log)
 		/* entries after the index, device writes before the log's bit tests */
 		virt_mb();
@@ -688,10 +685,10 @@ again:
 	}
 
 	while (ring->shadow_last_used != used_idx) {
-		const struct svq_vring_used_elem *e =
+		const struct vring_used_elem *e =
 			&ring->shadow_used->ring[ring->shadow_last_used & (num - 1)];
-		u32 id = le32_to_cpu(e->id), len = le32_to_cpu(e->len);
-		struct svq_vring_used_elem ge;
+		u32 id = svq32_to_cpu(e->id), len = svq32_to_cpu(e->len);
+		struct vring_used_elem ge;
 		struct svq_head *h;
 		u16 last, n, slot;
 
@@ -714,8 +711,8 @@ again:
 		}
 		ring->log_done = 0;
 
-		ge.id = cpu_to_le32(h->guest_head);
-		ge.len = cpu_to_le32(len);
+		ge.id = cpu_to_svq32(h->guest_head);
+		ge.len = cpu_to_svq32(len);
 		slot = ring->guest_used_idx & (num - 1);
 		if (svq_used_write_elem(ring, mem, slot, &ge))
 			return svq_used_fail(ring, log, first, res, -EFAULT,
@@ -737,13 +734,13 @@ again:
 
 	if (ring->event_idx && !res->more && !res->log_short) {
 		/* interrupt us for the next used entry */
-		WRITE_ONCE(ring->shadow_avail->ring[num], cpu_to_le16(ring->shadow_last_used));
+		WRITE_ONCE(ring->shadow_avail->ring[num], cpu_to_svq16(ring->shadow_last_used));
 		/*
 		 * then look again: an entry the device used before it could
 		 * see used_event would never be signalled (virtqueue_poll())
 		 */
 		virt_mb();
-		if (le16_to_cpu(READ_ONCE(ring->shadow_used->idx)) != ring->shadow_last_used)
+		if (svq16_to_cpu(READ_ONCE(ring->shadow_used->idx)) != ring->shadow_last_used)
 			goto again;
 	}
 	if (!res->chains)
@@ -751,7 +748,7 @@ again:
 
 	/* used entries before the index */
 	virt_wmb();
-	if (svq_used_write16(ring, mem, offsetof(struct svq_vring_used, idx), ring->guest_used_idx))
+	if (svq_used_write16(ring, mem, offsetof(struct vring_used, idx), ring->guest_used_idx))
 		return svq_used_fail(ring, log, first, res, -EFAULT, "used ring not writable");
 
 	/* the index before reading the driver's interrupt suppression (and the log) */
@@ -761,17 +758,17 @@ again:
 	if (ring->event_idx) {
 		u16 used_event;
 
-		if (svq_avail_read16(ring, mem, offsetof(struct svq_vring_avail, ring) +
-				     sizeof(__le16) * num, &used_event))
+		if (svq_avail_read16(ring, mem, offsetof(struct vring_avail, ring) +
+				     sizeof(__virtio16) * num, &used_event))
 			return svq_fail(ring, -EFAULT, "available ring outside the mapped memory");
-		res->notify = svq_need_event(used_event, ring->guest_used_idx,
-					     ring->guest_signalled_used);
+		res->notify = vring_need_event(used_event, ring->guest_used_idx,
+					       ring->guest_signalled_used);
 	} else {
 		u16 flags;
 
-		if (svq_avail_read16(ring, mem, offsetof(struct svq_vring_avail, flags), &flags))
+		if (svq_avail_read16(ring, mem, offsetof(struct vring_avail, flags), &flags))
 			return svq_fail(ring, -EFAULT, "available ring outside the mapped memory");
-		res->notify = !(flags & SVQ_AVAIL_F_NO_INTERRUPT);
+		res->notify = !(flags & VRING_AVAIL_F_NO_INTERRUPT);
 	}
 	ring->guest_signalled_used = ring->guest_used_idx;
 	return 0;

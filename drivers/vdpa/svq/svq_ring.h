@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Split virtqueue relay core of the vDPA shadow virtqueue.
+ * Split virtqueue relay core of the vDPA shadow virtqueue. Rings have the
+ * layout of include/uapi/linux/virtio_ring.h, little-endian
+ * (VIRTIO_F_VERSION_1).
  *
  * Moves available buffers from a guest's split ring to a shadow ring that
  * the lower device runs, and used buffers back, validating everything read
@@ -12,39 +14,9 @@
 #define _SVQ_RING_H
 
 #include <linux/types.h>
+#include <uapi/linux/virtio_ring.h>
 
 #include "svq_log.h"
-
-/* Little-endian split ring layout (VIRTIO_F_VERSION_1). */
-struct svq_vring_desc {
-	__le64 addr;
-	__le32 len;
-	__le16 flags;
-	__le16 next;
-};
-
-struct svq_vring_avail {
-	__le16 flags;
-	__le16 idx;
-	__le16 ring[];		/* num entries, then used_event */
-};
-
-struct svq_vring_used_elem {
-	__le32 id;
-	__le32 len;
-};
-
-struct svq_vring_used {
-	__le16 flags;
-	__le16 idx;
-	struct svq_vring_used_elem ring[];	/* num entries, then avail_event */
-};
-
-#define SVQ_DESC_F_NEXT		1
-#define SVQ_DESC_F_WRITE	2
-#define SVQ_DESC_F_INDIRECT	4
-#define SVQ_USED_F_NO_NOTIFY	1
-#define SVQ_AVAIL_F_NO_INTERRUPT 1
 
 /* Access a device needs to a buffer, for svq_guest_mem_ops.access_ok. */
 #define SVQ_ACCESS_READ		1
@@ -155,13 +127,13 @@ struct svq_ring {
 	u16 guest_last_avail;
 	u16 guest_used_idx;
 	u16 guest_signalled_used;
-	struct svq_vring_desc *map_desc;
-	struct svq_vring_avail *map_avail;
-	struct svq_vring_used *map_used;
+	struct vring_desc *map_desc;
+	struct vring_avail *map_avail;
+	struct vring_used *map_used;
 
-	struct svq_vring_desc *shadow_desc;
-	struct svq_vring_avail *shadow_avail;
-	struct svq_vring_used *shadow_used;
+	struct vring_desc *shadow_desc;
+	struct vring_avail *shadow_avail;
+	struct vring_used *shadow_used;
 	u16 shadow_avail_idx;
 	u16 shadow_kicked_avail;
 	u16 shadow_last_used;

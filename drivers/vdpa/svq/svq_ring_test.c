@@ -12,6 +12,7 @@
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/virtio_byteorder.h>
 
 #include "svq_ring.h"
 
@@ -112,25 +113,25 @@ static void *gptr(struct fake *f, u64 iova)
 	return f->guest + (iova - G_BASE);
 }
 
-static struct svq_vring_desc *gdesc(struct fake *f, u16 i)
+static struct vring_desc *gdesc(struct fake *f, u16 i)
 {
-	return (struct svq_vring_desc *)gptr(f, G_DESC) + i;
+	return (struct vring_desc *)gptr(f, G_DESC) + i;
 }
 
-static void set_desc(struct svq_vring_desc *d, u64 addr, u32 len, u16 flags, u16 next)
+static void set_desc(struct vring_desc *d, u64 addr, u32 len, u16 flags, u16 next)
 {
-	d->addr = cpu_to_le64(addr);
-	d->len = cpu_to_le32(len);
-	d->flags = cpu_to_le16(flags);
-	d->next = cpu_to_le16(next);
+	d->addr = __cpu_to_virtio64(true, addr);
+	d->len = __cpu_to_virtio32(true, len);
+	d->flags = __cpu_to_virtio16(true, flags);
+	d->next = __cpu_to_virtio16(true, next);
 }
 
-static struct svq_vring_avail *gavail(struct fake *f)
+static struct vring_avail *gavail(struct fake *f)
 {
 	return gptr(f, G_AVAIL);
 }
 
-static struct svq_vring_used *gused(struct fake *f)
+static struct vring_used *gused(struct fake *f)
 {
 	return gptr(f, G_USED);
 }
@@ -138,9 +139,9 @@ static struct svq_vring_used *gused(struct fake *f)
 /* The guest makes chain @head available. */
 static void guest_post(struct fake *f, u16 head)
 {
-	gavail(f)->ring[f->guest_avail_idx % f->ring.num] = cpu_to_le16(head);
+	gavail(f)->ring[f->guest_avail_idx % f->ring.num] = __cpu_to_virtio16(true, head);
 	f->guest_avail_idx++;
-	gavail(f)->idx = cpu_to_le16(f->guest_avail_idx);
+	gavail(f)->idx = __cpu_to_virtio16(true, f->guest_avail_idx);
 }
 
 /* The device takes the next shadow chain; returns its head. */
@@ -148,20 +149,21 @@ static u16 dev_take(struct kunit *test, struct fake *f)
 {
 	u16 head;
 
-	KUNIT_ASSERT_NE(test, le16_to_cpu(f->ring.shadow_avail->idx), f->dev_last_avail);
-	head = le16_to_cpu(f->ring.shadow_avail->ring[f->dev_last_avail % f->ring.num]);
+	KUNIT_ASSERT_NE(test, __virtio16_to_cpu(true, f->ring.shadow_avail->idx),
+			f->dev_last_avail);
+	head = __virtio16_to_cpu(true, f->ring.shadow_avail->ring[f->dev_last_avail % f->ring.num]);
 	f->dev_last_avail++;
 	return head;
 }
 
 static void dev_use(struct fake *f, u16 id, u32 len)
 {
-	struct svq_vring_used_elem *e = &f->ring.shadow_used->ring[f->dev_used_idx % f->ring.num];
+	struct vring_used_elem *e = &f->ring.shadow_used->ring[f->dev_used_idx % f->ring.num];
 
-	e->id = cpu_to_le32(id);
-	e->len = cpu_to_le32(len);
+	e->id = __cpu_to_virtio32(true, id);
+	e->len = __cpu_to_virtio32(true, len);
 	f->dev_used_idx++;
-	f->ring.shadow_used->idx = cpu_to_le16(f->dev_used_idx);
+	f->ring.shadow_used->idx = __cpu_to_virtio16(true, f->dev_used_idx);
 }
 
 /* Where the guest's ring is; mapped if the test case's parameter says so. */
@@ -188,8 +190,8 @@ static struct fake *fake_new(struct kunit *test, u16 num, bool event_idx, bool i
 	svq_ring_init(&f->ring, num, f->shadow, f->heads, event_idx, indirect);
 	set_guest(f, G_DESC, G_AVAIL, G_USED, start);
 	f->guest_avail_idx = start;
-	gavail(f)->idx = cpu_to_le16(start);
-	gused(f)->idx = cpu_to_le16(start);
+	gavail(f)->idx = __cpu_to_virtio16(true, start);
+	gused(f)->idx = __cpu_to_virtio16(true, start);
 	f->log.bits = (unsigned long *)f->log_words;
 	f->log.nbits = 64 * ARRAY_SIZE(f->log_words);
 	return f;
@@ -212,29 +214,29 @@ static void svq_ring_test_in_order(struct kunit *test)
 	u16 i, head;
 
 	for (i = 0; i < 3; i++) {
-		set_desc(gdesc(f, i), G_BUF + i * 0x100, 0x100, SVQ_DESC_F_WRITE, 0);
+		set_desc(gdesc(f, i), G_BUF + i * 0x100, 0x100, VRING_DESC_F_WRITE, 0);
 		guest_post(f, i);
 	}
 	KUNIT_ASSERT_EQ(test, relay_avail(f, &res), 0);
 	KUNIT_EXPECT_EQ(test, res.chains, 3);
 	KUNIT_EXPECT_TRUE(test, res.notify);
-	KUNIT_EXPECT_EQ(test, le16_to_cpu(f->ring.shadow_avail->idx), 3);
+	KUNIT_EXPECT_EQ(test, __virtio16_to_cpu(true, f->ring.shadow_avail->idx), 3);
 
 	for (i = 0; i < 3; i++) {
 		head = dev_take(test, f);
-		KUNIT_EXPECT_EQ(test, le64_to_cpu(f->ring.shadow_desc[head].addr),
+		KUNIT_EXPECT_EQ(test, __virtio64_to_cpu(true, f->ring.shadow_desc[head].addr),
 				G_BUF + i * 0x100);
-		KUNIT_EXPECT_EQ(test, le16_to_cpu(f->ring.shadow_desc[head].flags),
-				SVQ_DESC_F_WRITE);
+		KUNIT_EXPECT_EQ(test, __virtio16_to_cpu(true, f->ring.shadow_desc[head].flags),
+				VRING_DESC_F_WRITE);
 		dev_use(f, head, 10 + i);
 	}
 	KUNIT_ASSERT_EQ(test, relay_used(f, &res), 0);
 	KUNIT_EXPECT_EQ(test, res.chains, 3);
 	KUNIT_EXPECT_TRUE(test, res.notify);
-	KUNIT_EXPECT_EQ(test, le16_to_cpu(gused(f)->idx), 3);
+	KUNIT_EXPECT_EQ(test, __virtio16_to_cpu(true, gused(f)->idx), 3);
 	for (i = 0; i < 3; i++) {
-		KUNIT_EXPECT_EQ(test, le32_to_cpu(gused(f)->ring[i].id), i);
-		KUNIT_EXPECT_EQ(test, le32_to_cpu(gused(f)->ring[i].len), 10 + i);
+		KUNIT_EXPECT_EQ(test, __virtio32_to_cpu(true, gused(f)->ring[i].id), i);
+		KUNIT_EXPECT_EQ(test, __virtio32_to_cpu(true, gused(f)->ring[i].len), 10 + i);
 	}
 	KUNIT_EXPECT_EQ(test, f->ring.num_free, 8);
 	KUNIT_EXPECT_EQ(test, svq_ring_inflight(&f->ring), 0);
@@ -253,9 +255,9 @@ static void svq_ring_test_out_of_order(struct kunit *test)
 
 	for (i = 0; i < 4; i++) {
 		/* chains of two: readable header, writable buffer */
-		set_desc(gdesc(f, 2 * i), G_BUF + i * 0x200, 12, SVQ_DESC_F_NEXT, 2 * i + 1);
+		set_desc(gdesc(f, 2 * i), G_BUF + i * 0x200, 12, VRING_DESC_F_NEXT, 2 * i + 1);
 		set_desc(gdesc(f, 2 * i + 1), G_BUF + i * 0x200 + 12, 100,
-			 SVQ_DESC_F_WRITE, 0);
+			 VRING_DESC_F_WRITE, 0);
 		guest_post(f, 2 * i);
 	}
 	KUNIT_ASSERT_EQ(test, relay_avail(f, &res), 0);
@@ -267,14 +269,14 @@ static void svq_ring_test_out_of_order(struct kunit *test)
 	dev_use(f, heads[0], 2);
 	dev_use(f, heads[3], 3);
 	KUNIT_ASSERT_EQ(test, relay_used(f, &res), 0);
-	KUNIT_EXPECT_EQ(test, le32_to_cpu(gused(f)->ring[0].id), 4);
-	KUNIT_EXPECT_EQ(test, le32_to_cpu(gused(f)->ring[1].id), 0);
-	KUNIT_EXPECT_EQ(test, le32_to_cpu(gused(f)->ring[2].id), 6);
+	KUNIT_EXPECT_EQ(test, __virtio32_to_cpu(true, gused(f)->ring[0].id), 4);
+	KUNIT_EXPECT_EQ(test, __virtio32_to_cpu(true, gused(f)->ring[1].id), 0);
+	KUNIT_EXPECT_EQ(test, __virtio32_to_cpu(true, gused(f)->ring[2].id), 6);
 	KUNIT_EXPECT_EQ(test, f->ring.num_free, 6);
 	KUNIT_EXPECT_EQ(test, svq_ring_inflight(&f->ring), 1);
 	dev_use(f, heads[1], 4);
 	KUNIT_ASSERT_EQ(test, relay_used(f, &res), 0);
-	KUNIT_EXPECT_EQ(test, le32_to_cpu(gused(f)->ring[3].id), 2);
+	KUNIT_EXPECT_EQ(test, __virtio32_to_cpu(true, gused(f)->ring[3].id), 2);
 	KUNIT_EXPECT_EQ(test, f->ring.num_free, 8);
 }
 
@@ -289,7 +291,7 @@ static void svq_ring_test_wraparound(struct kunit *test)
 	for (n = 0; n < 40; n++) {
 		u16 slot = n % 4;
 
-		set_desc(gdesc(f, slot), G_BUF + slot * 0x100, 0x100, SVQ_DESC_F_WRITE, 0);
+		set_desc(gdesc(f, slot), G_BUF + slot * 0x100, 0x100, VRING_DESC_F_WRITE, 0);
 		guest_post(f, slot);
 		KUNIT_ASSERT_EQ(test, relay_avail(f, &res), 0);
 		KUNIT_ASSERT_EQ(test, res.chains, 1);
@@ -297,72 +299,72 @@ static void svq_ring_test_wraparound(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, relay_used(f, &res), 0);
 		KUNIT_ASSERT_EQ(test, res.chains, 1);
 		idx = start + n;
-		KUNIT_ASSERT_EQ(test, le32_to_cpu(gused(f)->ring[idx % 4].id), slot);
-		KUNIT_ASSERT_EQ(test, le32_to_cpu(gused(f)->ring[idx % 4].len), n);
+		KUNIT_ASSERT_EQ(test, __virtio32_to_cpu(true, gused(f)->ring[idx % 4].id), slot);
+		KUNIT_ASSERT_EQ(test, __virtio32_to_cpu(true, gused(f)->ring[idx % 4].len), n);
 	}
 	idx = start + n;	/* n == 40 */
-	KUNIT_EXPECT_EQ(test, le16_to_cpu(gused(f)->idx), idx);
+	KUNIT_EXPECT_EQ(test, __virtio16_to_cpu(true, gused(f)->idx), idx);
 	KUNIT_EXPECT_EQ(test, f->ring.guest_last_avail, idx);
 }
 
 static void svq_ring_test_indirect(struct kunit *test)
 {
 	struct fake *f = fake_new(test, 8, false, true, 0);
-	struct svq_vring_desc *table = gptr(f, G_INDIRECT);
+	struct vring_desc *table = gptr(f, G_INDIRECT);
 	struct svq_relay_result res;
 	u16 head, i, flags;
 
-	set_desc(&table[0], G_BUF, 12, SVQ_DESC_F_NEXT, 2);
-	set_desc(&table[2], G_BUF + 12, 50, SVQ_DESC_F_NEXT, 1);
-	set_desc(&table[1], G_BUF + 0x100, 1500, SVQ_DESC_F_WRITE, 0);
-	set_desc(gdesc(f, 5), G_INDIRECT, 3 * sizeof(*table), SVQ_DESC_F_INDIRECT, 0);
+	set_desc(&table[0], G_BUF, 12, VRING_DESC_F_NEXT, 2);
+	set_desc(&table[2], G_BUF + 12, 50, VRING_DESC_F_NEXT, 1);
+	set_desc(&table[1], G_BUF + 0x100, 1500, VRING_DESC_F_WRITE, 0);
+	set_desc(gdesc(f, 5), G_INDIRECT, 3 * sizeof(*table), VRING_DESC_F_INDIRECT, 0);
 	guest_post(f, 5);
 	KUNIT_ASSERT_EQ(test, relay_avail(f, &res), 0);
 	KUNIT_EXPECT_EQ(test, res.descs, 3);
 	head = dev_take(test, f);
 	/* flattened: read, read, write; NEXT on all but the last */
-	for (i = head; ; i = le16_to_cpu(f->ring.shadow_desc[i].next)) {
-		flags = le16_to_cpu(f->ring.shadow_desc[i].flags);
-		KUNIT_EXPECT_FALSE(test, flags & SVQ_DESC_F_INDIRECT);
-		if (!(flags & SVQ_DESC_F_NEXT))
+	for (i = head; ; i = __virtio16_to_cpu(true, f->ring.shadow_desc[i].next)) {
+		flags = __virtio16_to_cpu(true, f->ring.shadow_desc[i].flags);
+		KUNIT_EXPECT_FALSE(test, flags & VRING_DESC_F_INDIRECT);
+		if (!(flags & VRING_DESC_F_NEXT))
 			break;
 	}
-	KUNIT_EXPECT_EQ(test, le64_to_cpu(f->ring.shadow_desc[i].addr), G_BUF + 0x100);
-	KUNIT_EXPECT_EQ(test, flags, SVQ_DESC_F_WRITE);
+	KUNIT_EXPECT_EQ(test, __virtio64_to_cpu(true, f->ring.shadow_desc[i].addr), G_BUF + 0x100);
+	KUNIT_EXPECT_EQ(test, flags, VRING_DESC_F_WRITE);
 	dev_use(f, head, 1500);
 	KUNIT_ASSERT_EQ(test, relay_used(f, &res), 0);
-	KUNIT_EXPECT_EQ(test, le32_to_cpu(gused(f)->ring[0].id), 5);
+	KUNIT_EXPECT_EQ(test, __virtio32_to_cpu(true, gused(f)->ring[0].id), 5);
 	KUNIT_EXPECT_EQ(test, f->ring.num_free, 8);
 }
 
 static void svq_ring_test_event_idx(struct kunit *test)
 {
 	struct fake *f = fake_new(test, 8, true, false, 0);
-	__le16 *used_event = &gavail(f)->ring[8];
-	__le16 *avail_event = (__le16 *)&gused(f)->ring[8];
-	__le16 *dev_avail_event = (__le16 *)&f->ring.shadow_used->ring[8];
+	__virtio16 *used_event = &gavail(f)->ring[8];
+	__virtio16 *avail_event = (__virtio16 *)&gused(f)->ring[8];
+	__virtio16 *dev_avail_event = (__virtio16 *)&f->ring.shadow_used->ring[8];
 	struct svq_relay_result res;
 	u16 i;
 
 	for (i = 0; i < 4; i++)
-		set_desc(gdesc(f, i), G_BUF + i * 0x100, 0x100, SVQ_DESC_F_WRITE, 0);
+		set_desc(gdesc(f, i), G_BUF + i * 0x100, 0x100, VRING_DESC_F_WRITE, 0);
 	/* the device wants a kick only when entry 1 is added */
-	*dev_avail_event = cpu_to_le16(1);
+	*dev_avail_event = __cpu_to_virtio16(true, 1);
 	guest_post(f, 0);
 	KUNIT_ASSERT_EQ(test, relay_avail(f, &res), 0);
 	KUNIT_EXPECT_FALSE(test, res.notify);
-	KUNIT_EXPECT_EQ(test, le16_to_cpu(*avail_event), 1);
+	KUNIT_EXPECT_EQ(test, __virtio16_to_cpu(true, *avail_event), 1);
 	guest_post(f, 1);
 	KUNIT_ASSERT_EQ(test, relay_avail(f, &res), 0);
 	KUNIT_EXPECT_TRUE(test, res.notify);
-	KUNIT_EXPECT_EQ(test, le16_to_cpu(*avail_event), 2);
+	KUNIT_EXPECT_EQ(test, __virtio16_to_cpu(true, *avail_event), 2);
 
 	/* the guest wants an interrupt once used idx passes 1 */
-	*used_event = cpu_to_le16(1);
+	*used_event = __cpu_to_virtio16(true, 1);
 	dev_use(f, dev_take(test, f), 1);
 	KUNIT_ASSERT_EQ(test, relay_used(f, &res), 0);
 	KUNIT_EXPECT_FALSE(test, res.notify);
-	KUNIT_EXPECT_EQ(test, le16_to_cpu(f->ring.shadow_avail->ring[8]), 1);
+	KUNIT_EXPECT_EQ(test, __virtio16_to_cpu(true, f->ring.shadow_avail->ring[8]), 1);
 	dev_use(f, dev_take(test, f), 1);
 	KUNIT_ASSERT_EQ(test, relay_used(f, &res), 0);
 	KUNIT_EXPECT_TRUE(test, res.notify);
@@ -373,12 +375,12 @@ static void svq_ring_test_no_interrupt_flag(struct kunit *test)
 	struct fake *f = fake_new(test, 8, false, false, 0);
 	struct svq_relay_result res;
 
-	set_desc(gdesc(f, 0), G_BUF, 0x100, SVQ_DESC_F_WRITE, 0);
+	set_desc(gdesc(f, 0), G_BUF, 0x100, VRING_DESC_F_WRITE, 0);
 	guest_post(f, 0);
-	f->ring.shadow_used->flags = cpu_to_le16(SVQ_USED_F_NO_NOTIFY);
+	f->ring.shadow_used->flags = __cpu_to_virtio16(true, VRING_USED_F_NO_NOTIFY);
 	KUNIT_ASSERT_EQ(test, relay_avail(f, &res), 0);
 	KUNIT_EXPECT_FALSE(test, res.notify);
-	gavail(f)->flags = cpu_to_le16(SVQ_AVAIL_F_NO_INTERRUPT);
+	gavail(f)->flags = __cpu_to_virtio16(true, VRING_AVAIL_F_NO_INTERRUPT);
 	dev_use(f, dev_take(test, f), 1);
 	KUNIT_ASSERT_EQ(test, relay_used(f, &res), 0);
 	KUNIT_EXPECT_FALSE(test, res.notify);
@@ -391,8 +393,8 @@ static void svq_ring_test_blocked_until_used(struct kunit *test)
 	u16 i, first;
 
 	for (i = 0; i < 3; i++) {
-		set_desc(gdesc(f, i), G_BUF, 12, SVQ_DESC_F_NEXT, 3);
-		set_desc(gdesc(f, 3), G_BUF + 0x100, 100, SVQ_DESC_F_WRITE, 0);
+		set_desc(gdesc(f, i), G_BUF, 12, VRING_DESC_F_NEXT, 3);
+		set_desc(gdesc(f, 3), G_BUF + 0x100, 100, VRING_DESC_F_WRITE, 0);
 	}
 	/* three chains of two share descriptor 3: fine for the relay */
 	for (i = 0; i < 3; i++)
@@ -417,8 +419,8 @@ static void svq_ring_test_log(struct kunit *test)
 	u64 page;
 
 	/* G_BASE is page 0x100: a 3-page buffer at page 0x104, 2.5 pages written */
-	set_desc(gdesc(f, 0), G_BUF, 12, SVQ_DESC_F_NEXT, 1);
-	set_desc(gdesc(f, 1), G_BUF + 0x800, 0x3000, SVQ_DESC_F_WRITE, 0);
+	set_desc(gdesc(f, 0), G_BUF, 12, VRING_DESC_F_NEXT, 1);
+	set_desc(gdesc(f, 1), G_BUF + 0x800, 0x3000, VRING_DESC_F_WRITE, 0);
 	guest_post(f, 0);
 	f->log.bits = kunit_kzalloc(test, 0x200 / 8, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, f->log.bits);
@@ -447,7 +449,8 @@ static void svq_ring_test_log_avail_event(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, svq_ring_relay_avail(&f->ring, &f->mem, &f->log, 256, &res), 0);
 	KUNIT_EXPECT_EQ(test, res.chains, 1);
 	/* avail_event: G_USED + 4 + 8 * 8, page 0x102; nothing else */
-	KUNIT_EXPECT_EQ(test, le16_to_cpu(*(__le16 *)gptr(f, G_USED + 4 + 8 * 8)), 1);
+	KUNIT_EXPECT_EQ(test,
+			__virtio16_to_cpu(true, *(__virtio16 *)gptr(f, G_USED + 4 + 8 * 8)), 1);
 	KUNIT_EXPECT_EQ(test, f->log_words[0x102 / 64], BIT_ULL(0x102 % 64));
 	KUNIT_EXPECT_EQ(test, res.pages_logged, 1);
 }
@@ -490,15 +493,15 @@ static void expect_broken(struct kunit *test, struct fake *f, int ret, int err)
 
 static void svq_ring_test_malformed(struct kunit *test)
 {
-	struct svq_vring_desc *table;
+	struct vring_desc *table;
 	struct svq_relay_result res;
 	struct fake *f;
 	int i;
 
 	/* loop in the descriptor table */
 	f = fake_new(test, 8, false, false, 0);
-	set_desc(gdesc(f, 0), G_BUF, 10, SVQ_DESC_F_NEXT, 1);
-	set_desc(gdesc(f, 1), G_BUF, 10, SVQ_DESC_F_NEXT, 0);
+	set_desc(gdesc(f, 0), G_BUF, 10, VRING_DESC_F_NEXT, 1);
+	set_desc(gdesc(f, 1), G_BUF, 10, VRING_DESC_F_NEXT, 0);
 	guest_post(f, 0);
 	expect_broken(test, f, relay_avail(f, &res), -ELOOP);
 
@@ -509,7 +512,7 @@ static void svq_ring_test_malformed(struct kunit *test)
 
 	/* next out of range */
 	f = fake_new(test, 8, false, false, 0);
-	set_desc(gdesc(f, 0), G_BUF, 10, SVQ_DESC_F_NEXT, 200);
+	set_desc(gdesc(f, 0), G_BUF, 10, VRING_DESC_F_NEXT, 200);
 	guest_post(f, 0);
 	expect_broken(test, f, relay_avail(f, &res), -EINVAL);
 
@@ -517,28 +520,28 @@ static void svq_ring_test_malformed(struct kunit *test)
 	f = fake_new(test, 4, false, true, 0);
 	table = gptr(f, G_INDIRECT);
 	for (i = 0; i < 5; i++)
-		set_desc(&table[i], G_BUF, 10, i < 4 ? SVQ_DESC_F_NEXT : 0, i + 1);
-	set_desc(gdesc(f, 0), G_INDIRECT, 5 * sizeof(*table), SVQ_DESC_F_INDIRECT, 0);
+		set_desc(&table[i], G_BUF, 10, i < 4 ? VRING_DESC_F_NEXT : 0, i + 1);
+	set_desc(gdesc(f, 0), G_INDIRECT, 5 * sizeof(*table), VRING_DESC_F_INDIRECT, 0);
 	guest_post(f, 0);
 	expect_broken(test, f, relay_avail(f, &res), -ELOOP);
 
 	/* indirect in indirect */
 	f = fake_new(test, 8, false, true, 0);
 	table = gptr(f, G_INDIRECT);
-	set_desc(&table[0], G_INDIRECT, 16, SVQ_DESC_F_INDIRECT, 0);
-	set_desc(gdesc(f, 0), G_INDIRECT, 16, SVQ_DESC_F_INDIRECT, 0);
+	set_desc(&table[0], G_INDIRECT, 16, VRING_DESC_F_INDIRECT, 0);
+	set_desc(gdesc(f, 0), G_INDIRECT, 16, VRING_DESC_F_INDIRECT, 0);
 	guest_post(f, 0);
 	expect_broken(test, f, relay_avail(f, &res), -EINVAL);
 
 	/* indirect not negotiated */
 	f = fake_new(test, 8, false, false, 0);
-	set_desc(gdesc(f, 0), G_INDIRECT, 16, SVQ_DESC_F_INDIRECT, 0);
+	set_desc(gdesc(f, 0), G_INDIRECT, 16, VRING_DESC_F_INDIRECT, 0);
 	guest_post(f, 0);
 	expect_broken(test, f, relay_avail(f, &res), -EINVAL);
 
 	/* indirect table length not a multiple of 16 */
 	f = fake_new(test, 8, false, true, 0);
-	set_desc(gdesc(f, 0), G_INDIRECT, 20, SVQ_DESC_F_INDIRECT, 0);
+	set_desc(gdesc(f, 0), G_INDIRECT, 20, VRING_DESC_F_INDIRECT, 0);
 	guest_post(f, 0);
 	expect_broken(test, f, relay_avail(f, &res), -EINVAL);
 
@@ -550,18 +553,18 @@ static void svq_ring_test_malformed(struct kunit *test)
 
 	/* device write to a read-only map */
 	f = fake_new(test, 8, false, false, 0);
-	set_desc(gdesc(f, 0), G_RO + 0x100, 16, SVQ_DESC_F_WRITE, 0);
+	set_desc(gdesc(f, 0), G_RO + 0x100, 16, VRING_DESC_F_WRITE, 0);
 	guest_post(f, 0);
 	expect_broken(test, f, relay_avail(f, &res), -EFAULT);
 
 	/* available index jumps by more than the ring */
 	f = fake_new(test, 8, false, false, 0);
-	gavail(f)->idx = cpu_to_le16(9);
+	gavail(f)->idx = __cpu_to_virtio16(true, 9);
 	expect_broken(test, f, relay_avail(f, &res), -EINVAL);
 
 	/* readable after writable */
 	f = fake_new(test, 8, false, false, 0);
-	set_desc(gdesc(f, 0), G_BUF, 10, SVQ_DESC_F_WRITE | SVQ_DESC_F_NEXT, 1);
+	set_desc(gdesc(f, 0), G_BUF, 10, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 1);
 	set_desc(gdesc(f, 1), G_BUF, 10, 0, 0);
 	guest_post(f, 0);
 	expect_broken(test, f, relay_avail(f, &res), -EINVAL);
@@ -575,7 +578,7 @@ static void svq_ring_test_malformed(struct kunit *test)
 	/* used ring in the read-only window */
 	f = fake_new(test, 8, false, false, 0);
 	set_guest(f, G_DESC, G_AVAIL, G_RO, 0);
-	set_desc(gdesc(f, 0), G_BUF, 10, SVQ_DESC_F_WRITE, 0);
+	set_desc(gdesc(f, 0), G_BUF, 10, VRING_DESC_F_WRITE, 0);
 	guest_post(f, 0);
 	KUNIT_ASSERT_EQ(test, relay_avail(f, &res), 0);
 	dev_use(f, dev_take(test, f), 1);
@@ -641,8 +644,8 @@ static void svq_ring_test_event_idx_used_race(struct kunit *test)
 	struct svq_relay_result res;
 	u16 first;
 
-	set_desc(gdesc(f, 0), G_BUF, 0x100, SVQ_DESC_F_WRITE, 0);
-	set_desc(gdesc(f, 1), G_BUF + 0x100, 0x100, SVQ_DESC_F_WRITE, 0);
+	set_desc(gdesc(f, 0), G_BUF, 0x100, VRING_DESC_F_WRITE, 0);
+	set_desc(gdesc(f, 1), G_BUF + 0x100, 0x100, VRING_DESC_F_WRITE, 0);
 	guest_post(f, 0);
 	guest_post(f, 1);
 	KUNIT_ASSERT_EQ(test, relay_avail(f, &res), 0);
@@ -654,7 +657,7 @@ static void svq_ring_test_event_idx_used_race(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, f->race);
 	KUNIT_EXPECT_EQ(test, res.chains, 2);
 	KUNIT_EXPECT_EQ(test, f->ring.shadow_last_used, f->dev_used_idx);
-	KUNIT_EXPECT_EQ(test, le16_to_cpu(gused(f)->idx), 2);
+	KUNIT_EXPECT_EQ(test, __virtio16_to_cpu(true, gused(f)->idx), 2);
 }
 
 /* A chain is at most SVQ_RING_MAX_CHAIN descriptors, whatever the ring size. */
@@ -665,13 +668,13 @@ static void svq_ring_test_chain_limit(struct kunit *test)
 
 	for (n = SVQ_RING_MAX_CHAIN; n <= SVQ_RING_MAX_CHAIN + 1; n++) {
 		struct fake *f = fake_new(test, 2048, false, true, 0);
-		struct svq_vring_desc *table = gptr(f, G_BUF);
+		struct vring_desc *table = gptr(f, G_BUF);
 		unsigned int i;
 
 		/* an indirect table of n 16-byte readable buffers, in itself */
 		for (i = 0; i < n; i++)
-			set_desc(&table[i], G_BUF, 16, i + 1 < n ? SVQ_DESC_F_NEXT : 0, i + 1);
-		set_desc(gdesc(f, 0), G_BUF, n * sizeof(*table), SVQ_DESC_F_INDIRECT, 0);
+			set_desc(&table[i], G_BUF, 16, i + 1 < n ? VRING_DESC_F_NEXT : 0, i + 1);
+		set_desc(gdesc(f, 0), G_BUF, n * sizeof(*table), VRING_DESC_F_INDIRECT, 0);
 		guest_post(f, 0);
 		if (n == SVQ_RING_MAX_CHAIN) {
 			KUNIT_EXPECT_EQ(test, relay_avail(f, &res), 0);
@@ -690,7 +693,7 @@ static void svq_ring_test_chain_limit(struct kunit *test)
 static void svq_ring_test_pass_bound(struct kunit *test)
 {
 	struct fake *f = fake_new(test, 1024, false, false, 0);
-	struct svq_vring_desc *table = gptr(f, G_BASE + 0x4000);
+	struct vring_desc *table = gptr(f, G_BASE + 0x4000);
 	struct svq_relay_result res;
 	unsigned int i, total = 0;
 
@@ -729,7 +732,7 @@ static void svq_ring_test_log_bounded(struct kunit *test)
 				    GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, f->log.bits);
 	/* starts mid-page: one page more than its length in pages */
-	set_desc(gdesc(f, 0), SZ_1G + 0x800, f->huge_size - 0x1000, SVQ_DESC_F_WRITE, 0);
+	set_desc(gdesc(f, 0), SZ_1G + 0x800, f->huge_size - 0x1000, VRING_DESC_F_WRITE, 0);
 	guest_post(f, 0);
 	KUNIT_ASSERT_EQ(test, relay_avail(f, &res), 0);
 	dev_use(f, dev_take(test, f), f->huge_size - 0x1000);
@@ -738,11 +741,11 @@ static void svq_ring_test_log_bounded(struct kunit *test)
 				0);
 		KUNIT_EXPECT_LE(test, res.pages_logged, SVQ_RING_PASS_LOG_PAGES + 1);
 		if (res.more)
-			KUNIT_EXPECT_EQ(test, le16_to_cpu(gused(f)->idx), 0);
+			KUNIT_EXPECT_EQ(test, __virtio16_to_cpu(true, gused(f)->idx), 0);
 		passes++;
 	} while (res.more && passes < 10);
 	KUNIT_EXPECT_EQ(test, passes, 3);
-	KUNIT_EXPECT_EQ(test, le16_to_cpu(gused(f)->idx), 1);
+	KUNIT_EXPECT_EQ(test, __virtio16_to_cpu(true, gused(f)->idx), 1);
 	for (page = SZ_1G >> SVQ_LOG_PAGE_SHIFT; page < f->log.nbits; page++)
 		marked += test_bit(page, f->log.bits);
 	KUNIT_EXPECT_EQ(test, marked, pages);
@@ -760,14 +763,14 @@ static void svq_ring_test_log_short(struct kunit *test)
 	f->log.bits = kunit_kzalloc(test, 0x200 / 8, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, f->log.bits);
 	f->log.nbits = 0x104;		/* up to, not including, G_BUF's page */
-	set_desc(gdesc(f, 0), G_BUF, 0x100, SVQ_DESC_F_WRITE, 0);
+	set_desc(gdesc(f, 0), G_BUF, 0x100, VRING_DESC_F_WRITE, 0);
 	guest_post(f, 0);
 	KUNIT_ASSERT_EQ(test, relay_avail(f, &res), 0);
 	dev_use(f, dev_take(test, f), 0x100);
 	KUNIT_ASSERT_EQ(test, svq_ring_relay_used(&f->ring, &f->mem, &f->log, 256, &res), 0);
 	KUNIT_EXPECT_TRUE(test, res.log_short);
 	KUNIT_EXPECT_EQ(test, res.chains, 0);
-	KUNIT_EXPECT_EQ(test, le16_to_cpu(gused(f)->idx), 0);
+	KUNIT_EXPECT_EQ(test, __virtio16_to_cpu(true, gused(f)->idx), 0);
 	KUNIT_EXPECT_NULL(test, f->ring.error);
 
 	f->log.nbits = 0x200;		/* a larger log */
@@ -775,7 +778,7 @@ static void svq_ring_test_log_short(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, res.log_short);
 	KUNIT_EXPECT_EQ(test, res.chains, 1);
 	KUNIT_EXPECT_TRUE(test, test_bit(0x104, f->log.bits));
-	KUNIT_EXPECT_EQ(test, le16_to_cpu(gused(f)->idx), 1);
+	KUNIT_EXPECT_EQ(test, __virtio16_to_cpu(true, gused(f)->idx), 1);
 }
 
 /*
@@ -792,15 +795,15 @@ static void svq_ring_test_private_links(struct kunit *test)
 
 	for (i = 0; i < 6; i++)
 		set_desc(gdesc(f, i), G_BUF + i * 0x100, 0x100,
-			 (i % 3 == 2 ? 0 : SVQ_DESC_F_NEXT), i + 1);
+			 (i % 3 == 2 ? 0 : VRING_DESC_F_NEXT), i + 1);
 	guest_post(f, 0);
 	guest_post(f, 3);
 	KUNIT_ASSERT_EQ(test, relay_avail(f, &res), 0);
 	a = dev_take(test, f);
 	b = dev_take(test, f);
 	for (i = 0; i < 8; i++) {
-		f->ring.shadow_desc[i].next = cpu_to_le16(i);
-		f->ring.shadow_desc[i].len = cpu_to_le32(U32_MAX);
+		f->ring.shadow_desc[i].next = __cpu_to_virtio16(true, i);
+		f->ring.shadow_desc[i].len = __cpu_to_virtio32(true, U32_MAX);
 	}
 	dev_use(f, a, 0);
 	dev_use(f, b, 0);
@@ -809,18 +812,18 @@ static void svq_ring_test_private_links(struct kunit *test)
 
 	/* a chain of all 8: eight different shadow descriptors */
 	for (i = 0; i < 8; i++)
-		set_desc(gdesc(f, i), G_BUF + i * 0x100, 0x100, i < 7 ? SVQ_DESC_F_NEXT : 0,
+		set_desc(gdesc(f, i), G_BUF + i * 0x100, 0x100, i < 7 ? VRING_DESC_F_NEXT : 0,
 			 i + 1);
 	guest_post(f, 0);
 	KUNIT_ASSERT_EQ(test, relay_avail(f, &res), 0);
 	KUNIT_ASSERT_EQ(test, res.descs, 8);
 	head = dev_take(test, f);
 	seen = 0;
-	for (i = head; ; i = le16_to_cpu(f->ring.shadow_desc[i].next)) {
+	for (i = head; ; i = __virtio16_to_cpu(true, f->ring.shadow_desc[i].next)) {
 		KUNIT_ASSERT_LT(test, i, 8);
 		KUNIT_EXPECT_FALSE(test, seen & BIT(i));
 		seen |= BIT(i);
-		if (!(le16_to_cpu(f->ring.shadow_desc[i].flags) & SVQ_DESC_F_NEXT))
+		if (!(__virtio16_to_cpu(true, f->ring.shadow_desc[i].flags) & VRING_DESC_F_NEXT))
 			break;
 	}
 	KUNIT_EXPECT_EQ(test, seen, 0xff);

@@ -8,7 +8,31 @@
 #include <linux/percpu.h>
 #include <linux/sysfs.h>
 
-#include "svq_dev.h"
+#include "svq_dirty.h"
+#include "svq_sysfs.h"
+
+const char * const svq_mode_names[] = {
+	[SVQ_MODE_AUTO] = "auto",
+	[SVQ_MODE_SHADOW] = "shadow",
+	[SVQ_MODE_PASSTHROUGH] = "passthrough",
+};
+
+/**
+ * svq_mode_parse() - parse a mode name (as written to sysfs or modprobe)
+ * @buf: "auto", "shadow" or "passthrough", a trailing newline allowed
+ * @mode: the parsed mode
+ *
+ * Return: 0, or -EINVAL for anything else.
+ */
+int svq_mode_parse(const char *buf, enum svq_mode *mode)
+{
+	int i = sysfs_match_string(svq_mode_names, buf);
+
+	if (i < 0)
+		return -EINVAL;
+	*mode = i;
+	return 0;
+}
 
 static struct svq_dev *dev_to_svq(struct device *dev)
 {

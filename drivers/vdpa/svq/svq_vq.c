@@ -1,18 +1,40 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * vhost_vdpa_svq: virtqueue ops of an upper device.
+ * vhost_vdpa_svq: a virtqueue of an upper device: its ops and its life
+ * cycle.
  *
- * In passthrough the ops are forwarded. A shadowed virtqueue's kick and
- * the lower device's callback run relay passes (svq_relay.c).
+ * A virtqueue runs in passthrough (the lower device runs the guest's ring;
+ * ops are forwarded) or shadowed (the lower device runs a kernel-owned
+ * ring that the relay fills from the guest's, svq_relay.c). It starts
+ * shadowed when it is enabled in shadow mode (or in auto mode while
+ * logging, or on a lower device that cannot suspend); a running device
+ * switches all its virtqueues at once when logging starts or stops
+ * (svq_vq_switch_all()). Reset, removal and get_vq_state stop a shadowed
+ * virtqueue here too. Nothing else starts or stops one.
+ *
+ * Starting a shadow ring is two steps: preparing it (memory, IOVA, the
+ * relay's context, the lower device's mapping), which changes nothing the
+ * lower device runs, and pointing the lower device's virtqueue at it. A
+ * live switch prepares every ring, gives a set_map lower device their
+ * mappings in one set_map per address space, and only then suspends the
+ * lower device: the suspended window reads each virtqueue's state and
+ * swaps ring addresses, nothing else.
  */
 
+#include <linux/bitmap.h>
+#include <linux/sched/clock.h>
 #include <linux/slab.h>
-#include <linux/string.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_ring.h>
 
-#include "svq_dev.h"
-#include "svq_trace.h"
+#include "svq_guest.h"
+#include "svq_iotlb.h"
+#include "svq_lower.h"
+#include "svq_relay.h"
+#include "svq_vq.h"
+#include "svq_window.h"
+
+#include <trace/events/vhost_vdpa_svq.h>
 
 /**
  * svq_vq_init() - initialize the state of one virtqueue
@@ -25,7 +47,383 @@ void svq_vq_init(struct svq_dev *svq, struct svq_vq *vq, u16 idx)
 	vq->svq = svq;
 	vq->idx = idx;
 	spin_lock_init(&vq->cb_lock);
-	svq_vq_relay_init(vq);
+	svq_relay_init(vq);
+}
+
+/**
+ * svq_vq_can_shadow() - can this virtqueue be relayed through a shadow ring?
+ * @svq: the upper device
+ * @lower: the lower device, held
+ * @vq: the virtqueue
+ *
+ * Asked before anything is changed (a switch asks before it suspends the
+ * lower device): a legacy ring, or a size the relay cannot take, is
+ * refused with one rate-limited line.
+ *
+ * Context: process.
+ * Return: 0 or -EOPNOTSUPP.
+ */
+int svq_vq_can_shadow(struct svq_dev *svq, struct vdpa_device *lower, struct svq_vq *vq)
+{
+	u64 features = svq_lower_get_driver_features(lower);
+
+	if (features & BIT_ULL(VIRTIO_F_VERSION_1) && vq->num && vq->num <= SVQ_MAX_VQ_NUM &&
+	    is_power_of_2(vq->num))
+		return 0;
+	dev_warn_ratelimited(&svq->vdpa.dev, "vq %u: cannot shadow a legacy or %u-entry ring\n",
+			     vq->idx, vq->num);
+	return -EOPNOTSUPP;
+}
+
+/*
+ * Bytes at the start of the shadow ring that the lower device only reads:
+ * the descriptor table and the available ring. The used ring starts on a
+ * 4 KiB boundary; with larger pages it shares a page with them, and the
+ * whole ring is writable (the relay follows nothing the device can write:
+ * its links are in vq->heads).
+ */
+static size_t svq_vq_shadow_ro_size(const struct svq_vq *vq)
+{
+	size_t used = (void *)vq->ring.shadow_used - vq->shadow_mem;
+
+	return IS_ALIGNED(used, PAGE_SIZE) ? used : 0;
+}
+
+/* Free what svq_vq_prepare() allocated and unmap its ring (uncommitted). */
+static void svq_vq_unprepare(struct svq_dev *svq, struct vdpa_device *lower, struct svq_vq *vq)
+{
+	if (vq->shadow_iova)
+		svq_window_unmap(svq, lower, vq->asid, vq->shadow_iova, vq->shadow_size,
+				 svq_vq_shadow_ro_size(vq));
+	vq->shadow_iova = 0;
+	svq_guest_mem_free(&vq->gctx);
+	kfree(vq->heads);
+	vq->heads = NULL;
+	if (vq->shadow_mem)
+		free_pages_exact(vq->shadow_mem, vq->shadow_size);
+	vq->shadow_mem = NULL;
+}
+
+/*
+ * Everything a shadow ring needs, before the lower device uses it: memory,
+ * the relay's context of guest memory, an IOVA and the lower device's
+ * mapping (for a set_map lower device, once svq_window_commit() runs).
+ * The lower device's virtqueue is untouched. Context: process.
+ */
+static int svq_vq_prepare(struct svq_dev *svq, struct vdpa_device *lower, struct svq_vq *vq)
+{
+	u64 features = svq_lower_get_driver_features(lower);
+	int ret;
+
+	ret = svq_vq_can_shadow(svq, lower, vq);
+	if (ret)
+		return ret;
+	vq->shadow_size = PAGE_ALIGN(svq_ring_shadow_size(vq->num));
+	vq->shadow_mem = alloc_pages_exact(vq->shadow_size, GFP_KERNEL | __GFP_ZERO);
+	vq->heads = kcalloc(vq->num, sizeof(*vq->heads), GFP_KERNEL);
+	if (!vq->shadow_mem || !vq->heads) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	vq->asid = svq->group_asid[svq_lower_vq_group(lower, vq->idx)];
+	/* only the kernel's own virtio driver may leave memory unmapped */
+	svq_iotlb_set_identity_ok(svq, svq->vdpa.dev.driver &&
+				  !strcmp(svq->vdpa.dev.driver->name, "virtio_vdpa"));
+	/* the ring is not relayed yet: no pass reads it (vq->shadow is false) */
+	svq_ring_init(&vq->ring, vq->num, vq->shadow_mem, vq->heads,
+		      features & BIT_ULL(VIRTIO_RING_F_EVENT_IDX),
+		      features & BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC));
+	ret = svq_window_map(svq, lower, vq->asid, virt_to_phys(vq->shadow_mem),
+			     vq->shadow_size, svq_vq_shadow_ro_size(vq), &vq->shadow_iova);
+	if (ret) {
+		dev_warn_ratelimited(&svq->vdpa.dev, "vq %u: cannot map the shadow ring: %d\n",
+				     vq->idx, ret);
+		vq->shadow_iova = 0;
+		goto err;
+	}
+	svq_guest_mem_init(svq, vq->asid, vq->num, &vq->gctx, &vq->mem);
+	return 0;
+
+err:
+	svq_vq_unprepare(svq, lower, vq);
+	return ret;
+}
+
+/*
+ * Point the lower device's virtqueue (not running: disabled or suspended)
+ * at the prepared shadow ring, which starts at the guest's available index
+ * @avail_idx, and relay from now on.
+ */
+static int svq_vq_commit(struct svq_dev *svq, struct vdpa_device *lower, struct svq_vq *vq,
+			 u16 avail_idx)
+{
+	struct vdpa_vq_state state = {};
+	unsigned long flags;
+	u64 avail, used;
+	int ret;
+
+	avail = vq->shadow_iova + ((void *)vq->ring.shadow_avail - vq->shadow_mem);
+	used = vq->shadow_iova + ((void *)vq->ring.shadow_used - vq->shadow_mem);
+	ret = svq_lower_set_vq_address(lower, vq->idx, vq->shadow_iova, avail, used);
+	if (!ret)
+		ret = svq_lower_set_vq_state(lower, vq->idx, &state);
+	if (ret)
+		return ret;
+	spin_lock_irqsave(&vq->ring_lock, flags);
+	svq_ring_set_guest(&vq->ring, vq->guest_desc, vq->guest_driver, vq->guest_device,
+			   avail_idx);
+	vq->shadow = true;
+	vq->ring_mapped = false;
+	vq->avail_blocked = false;
+	vq->state_saved = false;
+	vq->log_wait = false;
+	spin_unlock_irqrestore(&vq->ring_lock, flags);
+	return 0;
+}
+
+/*
+ * Point the lower device's virtqueue (not running) back at the guest's
+ * ring, at available index @avail_idx.
+ */
+static int svq_vq_to_guest_ring(struct vdpa_device *lower, struct svq_vq *vq, u16 avail_idx)
+{
+	struct vdpa_vq_state state = { .split.avail_index = avail_idx };
+	int ret;
+
+	ret = svq_lower_set_vq_address(lower, vq->idx, vq->guest_desc, vq->guest_driver,
+				       vq->guest_device);
+	if (!ret)
+		ret = svq_lower_set_vq_state(lower, vq->idx, &state);
+	vq->state_saved = false;
+	return ret;
+}
+
+/**
+ * svq_vq_shadow_start() - relay a virtqueue through a shadow ring
+ * @svq: the upper device
+ * @lower: the lower device, held; its virtqueue not ready
+ * @vq: the virtqueue; the guest's ring starts at @vq->guest_avail_idx
+ *
+ * The caller then makes the lower device's virtqueue ready.
+ *
+ * Context: process.
+ * Return: 0, -EOPNOTSUPP (legacy or odd-sized ring), -ENOMEM, -ENOSPC, or
+ * what the lower device returns.
+ */
+int svq_vq_shadow_start(struct svq_dev *svq, struct vdpa_device *lower, struct svq_vq *vq)
+{
+	int ret;
+
+	ret = svq_vq_prepare(svq, lower, vq);
+	if (ret)
+		return ret;
+	ret = svq_window_commit(svq, lower);
+	if (!ret)
+		ret = svq_vq_commit(svq, lower, vq, vq->guest_avail_idx);
+	if (ret) {
+		svq_vq_unprepare(svq, lower, vq);
+		svq_window_commit(svq, lower);
+	}
+	return ret;
+}
+
+/* Stop relaying (the lower device stopped using the ring); keep the ring. */
+static void svq_vq_shadow_halt(struct svq_vq *vq)
+{
+	svq_relay_stop(vq);
+}
+
+/**
+ * svq_vq_shadow_stop() - stop relaying a virtqueue and free its shadow ring
+ * @svq: the upper device
+ * @lower: the lower device, which stopped using the shadow ring (suspended,
+ *	   disabled or reset); NULL once it is gone
+ * @vq: the virtqueue
+ *
+ * What the lower device completed is relayed (and logged) first; the
+ * guest's used index is kept for get_vq_state(): chains still in flight
+ * are rewound, not lost.
+ *
+ * Context: process.
+ */
+void svq_vq_shadow_stop(struct svq_dev *svq, struct vdpa_device *lower, struct svq_vq *vq)
+{
+	if (!vq->shadow_mem)
+		return;
+	svq_vq_shadow_halt(vq);
+	svq_vq_unprepare(svq, lower, vq);
+	svq_window_commit(svq, lower);
+}
+
+/**
+ * svq_vq_stop_all() - stop every shadowed virtqueue (device reset or removal)
+ * @svq: the upper device
+ * @lower: the lower device, reset already; NULL once it is gone
+ *
+ * Context: process.
+ */
+void svq_vq_stop_all(struct svq_dev *svq, struct vdpa_device *lower)
+{
+	u16 i;
+
+	for (i = 0; i < svq->nvqs; i++) {
+		if (!svq->vqs[i].shadow_mem)
+			continue;
+		svq_vq_shadow_halt(&svq->vqs[i]);
+		svq_vq_unprepare(svq, lower, &svq->vqs[i]);
+	}
+	svq_window_commit(svq, lower);
+}
+
+/*
+ * The live switch to shadow rings, with the lower device suspended: read
+ * each prepared virtqueue's state, disable it, point it at its ring,
+ * enable them all. On failure the virtqueues already switched go back to
+ * the guest's ring at the index they were read at (the suspended device
+ * completed nothing meanwhile). Returns 0 or the first error.
+ */
+static int svq_vq_switch_in(struct svq_dev *svq, struct vdpa_device *lower, unsigned long *todo)
+{
+	struct vdpa_vq_state state;
+	unsigned long done = 0;
+	int ret = 0;
+	u16 i;
+
+	for_each_set_bit(i, todo, svq->nvqs) {
+		struct svq_vq *vq = &svq->vqs[i];
+
+		state = (struct vdpa_vq_state) {};
+		ret = svq_lower_get_vq_state(lower, i, &state);
+		if (ret)
+			break;
+		vq->guest_avail_idx = state.split.avail_index;
+		svq_lower_set_vq_ready(lower, i, false);
+		ret = svq_vq_commit(svq, lower, vq, vq->guest_avail_idx);
+		if (ret) {
+			svq_vq_to_guest_ring(lower, vq, vq->guest_avail_idx);
+			svq_lower_set_vq_ready(lower, i, true);
+			break;
+		}
+		__set_bit(i, &done);
+	}
+	if (ret) {
+		for_each_set_bit(i, &done, svq->nvqs) {
+			struct svq_vq *vq = &svq->vqs[i];
+			unsigned long flags;
+
+			spin_lock_irqsave(&vq->ring_lock, flags);
+			vq->shadow = false;
+			spin_unlock_irqrestore(&vq->ring_lock, flags);
+			cancel_work_sync(&vq->relay_work);
+			svq_vq_to_guest_ring(lower, vq, vq->guest_avail_idx);
+		}
+	}
+	for_each_set_bit(i, &done, svq->nvqs)
+		svq_lower_set_vq_ready(lower, i, true);
+	return ret;
+}
+
+/*
+ * The live switch back, with the lower device suspended: relay (and log)
+ * what it completed, then point each virtqueue at the guest's ring at the
+ * guest's used index (chains in flight are given back), enable them all.
+ */
+static int svq_vq_switch_out(struct svq_dev *svq, struct vdpa_device *lower, unsigned long *todo)
+{
+	int ret = 0, err;
+	u16 i;
+
+	for_each_set_bit(i, todo, svq->nvqs) {
+		struct svq_vq *vq = &svq->vqs[i];
+
+		svq_vq_shadow_halt(vq);
+		svq_lower_set_vq_ready(lower, i, false);
+		err = svq_vq_to_guest_ring(lower, vq, vq->guest_avail_idx);
+		ret = ret ?: err;
+	}
+	for_each_set_bit(i, todo, svq->nvqs)
+		svq_lower_set_vq_ready(lower, i, true);
+	return ret;
+}
+
+/**
+ * svq_vq_switch_all() - switch every ready virtqueue of a running device
+ * @svq: the upper device; the caller holds its switch_lock
+ * @lower: the lower device, held; it can suspend
+ * @to_shadow: to shadow rings, or back to passthrough
+ *
+ * To shadow: every ring is prepared and mapped before the lower device is
+ * suspended; a virtqueue that cannot be shadowed fails the switch before
+ * anything changed. Back: the rings are freed after the lower device
+ * resumed. The suspended window is timed (stats/last_switch_ns) and
+ * traced.
+ *
+ * Context: process.
+ * Return: 0, or the first error (the device then reports NEEDS_RESET if
+ * the lower device was left in a state it did not choose).
+ */
+int svq_vq_switch_all(struct svq_dev *svq, struct vdpa_device *lower, bool to_shadow)
+{
+	u64 start, pause = 0;
+	unsigned long *todo;
+	int ret = 0, err;
+	u16 i;
+
+	lockdep_assert_held(&svq->switch_lock);
+	todo = bitmap_zalloc(svq->nvqs, GFP_KERNEL);
+	if (!todo)
+		return -ENOMEM;
+	for (i = 0; i < svq->nvqs; i++)
+		if (svq->vqs[i].shadow != to_shadow && svq_lower_get_vq_ready(lower, i))
+			__set_bit(i, todo);
+	if (to_shadow) {
+		for_each_set_bit(i, todo, svq->nvqs) {
+			ret = svq_vq_prepare(svq, lower, &svq->vqs[i]);
+			if (ret)
+				break;
+		}
+		if (!ret)
+			ret = svq_window_commit(svq, lower);
+		if (ret)
+			goto unprepare;
+	}
+
+	start = local_clock();
+	ret = svq_lower_suspend(lower);
+	if (!ret) {
+		ret = to_shadow ? svq_vq_switch_in(svq, lower, todo) :
+				  svq_vq_switch_out(svq, lower, todo);
+		err = svq_lower_resume(lower);
+		if (err)
+			WRITE_ONCE(svq->needs_reset, true);
+		ret = ret ?: err;
+	}
+	pause = local_clock() - start;
+	if (ret && !to_shadow)
+		WRITE_ONCE(svq->needs_reset, true);
+	if (ret)
+		dev_err_ratelimited(&svq->vdpa.dev, "switch to %s failed: %d\n",
+				    to_shadow ? "shadow" : "passthrough", ret);
+
+	for_each_set_bit(i, todo, svq->nvqs) {
+		struct svq_vq *vq = &svq->vqs[i];
+
+		if (vq->shadow)
+			svq_relay_now(vq, lower);
+		else
+			svq_lower_kick_vq(lower, i);	/* buffers added meanwhile */
+	}
+	trace_svq_switch(dev_name(&svq->vdpa.dev), to_shadow, pause, ret);
+	atomic64_inc(&svq->stats.switches);
+	atomic64_set(&svq->stats.last_switch_ns, pause);
+unprepare:
+	/* rings that are not (or no longer) relayed go, after the resume */
+	for_each_set_bit(i, todo, svq->nvqs)
+		if (!svq->vqs[i].shadow && svq->vqs[i].shadow_mem)
+			svq_vq_unprepare(svq, lower, &svq->vqs[i]);
+	svq_window_commit(svq, lower);
+	bitmap_free(todo);
+	return ret;
 }
 
 /**
@@ -63,10 +461,10 @@ int svq_vq_set_address(struct vdpa_device *vdev, u16 idx, u64 desc_area,
 		vq->ring_mapped = false;
 	}
 	spin_unlock_irqrestore(&vq->ring_lock, flags);
-	lower = svq_lower_lock(vdev, &srcu);
+	lower = svq_lower_lock(svq, &srcu);
 	if (lower)
-		ret = vq->shadow ? 0 : lower->config->set_vq_address(lower, idx, desc_area,
-								      driver_area, device_area);
+		ret = vq->shadow ? 0 : svq_lower_set_vq_address(lower, idx, desc_area,
+								driver_area, device_area);
 	svq_lower_unlock(srcu);
 	return ret;
 }
@@ -101,12 +499,12 @@ void svq_vq_set_num(struct vdpa_device *vdev, u16 idx, u32 num)
 	}
 	spin_unlock_irqrestore(&vq->ring_lock, flags);
 	if (broke) {
-		svq_vq_fail(vq);
+		svq_relay_fail(vq);
 		return;
 	}
-	lower = svq_lower_lock(vdev, &srcu);
+	lower = svq_lower_lock(svq, &srcu);
 	if (lower)
-		lower->config->set_vq_num(lower, idx, num);
+		svq_lower_set_vq_num(lower, idx, num);
 	svq_lower_unlock(srcu);
 }
 
@@ -126,38 +524,14 @@ void svq_vq_kick(struct vdpa_device *vdev, u16 idx)
 	if (idx >= svq->nvqs)
 		return;
 	this_cpu_inc(svq->stats.pcpu->kicks);
-	lower = svq_lower_lock(vdev, &srcu);
+	lower = svq_lower_lock(svq, &srcu);
 	if (lower) {
 		if (READ_ONCE(svq->vqs[idx].shadow))
-			svq_vq_relay_dirs(&svq->vqs[idx], lower, SVQ_RELAY_AVAIL);
+			svq_relay_dirs(&svq->vqs[idx], lower, SVQ_RELAY_AVAIL);
 		else
-			lower->config->kick_vq(lower, idx);
+			svq_lower_kick_vq(lower, idx);
 	}
 	svq_lower_unlock(srcu);
-}
-
-/*
- * The lower device's vq callback. In passthrough: count and call the
- * upper driver's callback; shadowed: relay. Runs in whatever context the
- * lower device signals from (vdpa_sim: its worker with BHs off; hardware:
- * hard interrupt).
- */
-static irqreturn_t svq_vq_cb(void *private)
-{
-	struct svq_vq *vq = private;
-	struct vdpa_callback cb;
-	unsigned long flags;
-
-	if (READ_ONCE(vq->shadow)) {
-		/* the lower device is looked up (SRCU) only if it must be kicked */
-		svq_vq_relay_dirs(vq, NULL, SVQ_RELAY_USED);
-		return IRQ_HANDLED;
-	}
-	spin_lock_irqsave(&vq->cb_lock, flags);
-	cb = vq->cb;
-	spin_unlock_irqrestore(&vq->cb_lock, flags);
-	this_cpu_inc(vq->svq->stats.pcpu->interrupts);
-	return cb.callback ? cb.callback(cb.private) : IRQ_HANDLED;
 }
 
 /**
@@ -166,9 +540,9 @@ static irqreturn_t svq_vq_cb(void *private)
  * @idx: virtqueue index
  * @cb: the driver's callback
  *
- * The lower device always calls svq_vq_cb(), never the driver's callback
- * or its eventfd (@cb->trigger): a switch to shadow mode must see every
- * interrupt.
+ * The lower device always calls svq_relay_lower_cb(), never the driver's
+ * callback or its eventfd (@cb->trigger): a switch to shadow mode must see
+ * every interrupt.
  */
 void svq_vq_set_cb(struct vdpa_device *vdev, u16 idx, struct vdpa_callback *cb)
 {
@@ -192,12 +566,12 @@ void svq_vq_set_cb(struct vdpa_device *vdev, u16 idx, struct vdpa_callback *cb)
 	spin_unlock_irqrestore(&vq->cb_lock, flags);
 
 	if (cb->callback) {
-		lower_cb.callback = svq_vq_cb;
+		lower_cb.callback = svq_relay_lower_cb;
 		lower_cb.private = vq;
 	}
-	lower = svq_lower_lock(vdev, &srcu);
+	lower = svq_lower_lock(svq, &srcu);
 	if (lower)
-		lower->config->set_vq_cb(lower, idx, &lower_cb);
+		svq_lower_set_vq_cb(lower, idx, &lower_cb);
 	svq_lower_unlock(srcu);
 }
 
@@ -205,7 +579,7 @@ void svq_vq_set_cb(struct vdpa_device *vdev, u16 idx, struct vdpa_callback *cb)
  * Shadow from device start: in shadow mode, and in auto mode while logging
  * or when the lower device cannot suspend (no switch possible later).
  */
-static bool svq_wants_shadow(struct svq_dev *svq, struct vdpa_device *lower)
+static bool svq_vq_wants_shadow(struct svq_dev *svq, struct vdpa_device *lower)
 {
 	switch (READ_ONCE(svq->mode)) {
 	case SVQ_MODE_SHADOW:
@@ -213,7 +587,7 @@ static bool svq_wants_shadow(struct svq_dev *svq, struct vdpa_device *lower)
 	case SVQ_MODE_AUTO:
 		if (READ_ONCE(svq->logging))
 			return true;
-		if (lower->config->suspend && lower->config->resume)
+		if (svq_lower_can_suspend(lower))
 			return false;
 		dev_warn_once(&svq->vdpa.dev, "lower device cannot suspend: auto mode shadows from device start\n");
 		return true;
@@ -241,13 +615,13 @@ void svq_vq_set_ready(struct vdpa_device *vdev, u16 idx, bool ready)
 	if (idx >= svq->nvqs)
 		return;
 	vq = &svq->vqs[idx];
-	lower = svq_lower_lock(vdev, &srcu);
+	lower = svq_lower_lock(svq, &srcu);
 	if (lower) {
-		if (ready && !vq->shadow && svq_wants_shadow(svq, lower) &&
+		if (ready && !vq->shadow && svq_vq_wants_shadow(svq, lower) &&
 		    svq_vq_shadow_start(svq, lower, vq))
-			svq_vq_fail(vq);
+			svq_relay_fail(vq);
 		else
-			lower->config->set_vq_ready(lower, idx, ready);
+			svq_lower_set_vq_ready(lower, idx, ready);
 	}
 	svq_lower_unlock(srcu);
 }
@@ -258,7 +632,8 @@ void svq_vq_set_ready(struct vdpa_device *vdev, u16 idx, bool ready)
  * @idx: virtqueue index
  * @state: where the driver's ring is (split: next available index)
  *
- * Return: 0, -EINVAL, or what the lower device returns.
+ * Return: 0, -EINVAL, -EBUSY while shadowed, or what the lower device
+ * returns.
  */
 int svq_vq_set_state(struct vdpa_device *vdev, u16 idx, const struct vdpa_vq_state *state)
 {
@@ -270,11 +645,11 @@ int svq_vq_set_state(struct vdpa_device *vdev, u16 idx, const struct vdpa_vq_sta
 		return -EINVAL;
 	svq->vqs[idx].guest_avail_idx = state->split.avail_index;
 	svq->vqs[idx].state_saved = false;
-	lower = svq_lower_lock(vdev, &srcu);
+	lower = svq_lower_lock(svq, &srcu);
 	if (lower && svq->vqs[idx].shadow)
 		ret = -EBUSY;
 	else if (lower)
-		ret = lower->config->set_vq_state(lower, idx, state);
+		ret = svq_lower_set_vq_state(lower, idx, state);
 	svq_lower_unlock(srcu);
 	return ret;
 }
@@ -305,182 +680,17 @@ int svq_vq_get_state(struct vdpa_device *vdev, u16 idx, struct vdpa_vq_state *st
 	if (idx >= svq->nvqs)
 		return -EINVAL;
 	vq = &svq->vqs[idx];
-	lower = svq_lower_lock(vdev, &srcu);
+	lower = svq_lower_lock(svq, &srcu);
 	if (lower && READ_ONCE(vq->shadow)) {
-		lower->config->set_vq_ready(lower, idx, false);
+		svq_lower_set_vq_ready(lower, idx, false);
 		svq_vq_shadow_stop(svq, lower, vq);
 	}
 	if (lower && vq->state_saved) {
 		state->split.avail_index = vq->guest_avail_idx;
 		ret = 0;
 	} else if (lower) {
-		ret = lower->config->get_vq_state(lower, idx, state);
+		ret = svq_lower_get_vq_state(lower, idx, state);
 	}
-	svq_lower_unlock(srcu);
-	return ret;
-}
-
-/**
- * svq_get_vq_ready() - vdpa_config_ops.get_vq_ready, forwarded to the lower device
- * @vdev: the upper device
- * @idx: virtqueue index
- *
- * Return: what the lower device returns, or false once it is removed.
- */
-bool svq_get_vq_ready(struct vdpa_device *vdev, u16 idx)
-{
-	struct vdpa_device *lower;
-	bool ret = false;
-	int srcu;
-
-	lower = svq_lower_lock(vdev, &srcu);
-	if (lower)
-		ret = lower->config->get_vq_ready(lower, idx);
-	svq_lower_unlock(srcu);
-	return ret;
-}
-
-/**
- * svq_get_vendor_vq_stats() - vdpa_config_ops.get_vendor_vq_stats, forwarded to the lower device
- * @vdev: the upper device
- * @idx: virtqueue index
- * @msg: netlink message
- * @extack: netlink extended ack
- *
- * Return: what the lower device returns, or -ENODEV once it is removed.
- */
-int svq_get_vendor_vq_stats(struct vdpa_device *vdev, u16 idx, struct sk_buff *msg,
-			    struct netlink_ext_ack *extack)
-{
-	struct vdpa_device *lower;
-	int ret = -ENODEV;
-	int srcu;
-
-	lower = svq_lower_lock(vdev, &srcu);
-	if (lower)
-		ret = lower->config->get_vendor_vq_stats(lower, idx, msg, extack);
-	svq_lower_unlock(srcu);
-	return ret;
-}
-
-/**
- * svq_get_vq_size() - vdpa_config_ops.get_vq_size, forwarded to the lower device
- * @vdev: the upper device
- * @idx: virtqueue index
- *
- * Return: what the lower device returns, or 0 once it is removed.
- */
-u16 svq_get_vq_size(struct vdpa_device *vdev, u16 idx)
-{
-	struct vdpa_device *lower;
-	u16 ret = 0;
-	int srcu;
-
-	lower = svq_lower_lock(vdev, &srcu);
-	if (lower)
-		ret = lower->config->get_vq_size(lower, idx);
-	svq_lower_unlock(srcu);
-	return ret;
-}
-
-/**
- * svq_get_vq_group() - vdpa_config_ops.get_vq_group, forwarded to the lower device
- * @vdev: the upper device
- * @idx: virtqueue index
- *
- * Return: what the lower device returns, or 0 once it is removed.
- */
-u32 svq_get_vq_group(struct vdpa_device *vdev, u16 idx)
-{
-	struct vdpa_device *lower;
-	u32 ret = 0;
-	int srcu;
-
-	lower = svq_lower_lock(vdev, &srcu);
-	if (lower)
-		ret = lower->config->get_vq_group(lower, idx);
-	svq_lower_unlock(srcu);
-	return ret;
-}
-
-/**
- * svq_get_vq_desc_group() - vdpa_config_ops.get_vq_desc_group, forwarded to the lower device
- * @vdev: the upper device
- * @idx: virtqueue index
- *
- * Return: what the lower device returns, or 0 once it is removed.
- */
-u32 svq_get_vq_desc_group(struct vdpa_device *vdev, u16 idx)
-{
-	struct vdpa_device *lower;
-	u32 ret = 0;
-	int srcu;
-
-	lower = svq_lower_lock(vdev, &srcu);
-	if (lower)
-		ret = lower->config->get_vq_desc_group(lower, idx);
-	svq_lower_unlock(srcu);
-	return ret;
-}
-
-/**
- * svq_set_vq_affinity() - vdpa_config_ops.set_vq_affinity, forwarded to the lower device
- * @vdev: the upper device
- * @idx: virtqueue index
- * @cpu_mask: CPUs
- *
- * Return: what the lower device returns, or -ENODEV once it is removed.
- */
-int svq_set_vq_affinity(struct vdpa_device *vdev, u16 idx,
-			const struct cpumask *cpu_mask)
-{
-	struct vdpa_device *lower;
-	int ret = -ENODEV;
-	int srcu;
-
-	lower = svq_lower_lock(vdev, &srcu);
-	if (lower)
-		ret = lower->config->set_vq_affinity(lower, idx, cpu_mask);
-	svq_lower_unlock(srcu);
-	return ret;
-}
-
-/**
- * svq_get_vq_affinity() - vdpa_config_ops.get_vq_affinity, forwarded to the lower device
- * @vdev: the upper device
- * @idx: virtqueue index
- *
- * Return: what the lower device returns, or cpu_possible_mask once it is removed.
- */
-const struct cpumask *svq_get_vq_affinity(struct vdpa_device *vdev, u16 idx)
-{
-	struct vdpa_device *lower;
-	const struct cpumask *ret = cpu_possible_mask;
-	int srcu;
-
-	lower = svq_lower_lock(vdev, &srcu);
-	if (lower)
-		ret = lower->config->get_vq_affinity(lower, idx);
-	svq_lower_unlock(srcu);
-	return ret;
-}
-
-/**
- * svq_get_vq_dma_dev() - vdpa_config_ops.get_vq_dma_dev, forwarded to the lower device
- * @vdev: the upper device
- * @idx: virtqueue index
- *
- * Return: what the lower device returns, or vdev->dma_dev once it is removed.
- */
-struct device *svq_get_vq_dma_dev(struct vdpa_device *vdev, u16 idx)
-{
-	struct vdpa_device *lower;
-	struct device *ret = vdev->dma_dev;
-	int srcu;
-
-	lower = svq_lower_lock(vdev, &srcu);
-	if (lower)
-		ret = lower->config->get_vq_dma_dev(lower, idx);
 	svq_lower_unlock(srcu);
 	return ret;
 }

@@ -53,7 +53,8 @@ mapfile -t csrc < <(cd "$repo" && git ls-files -co --exclude-standard \
 
 build_module()
 {
-	make -C "$kdir" M="$repo" W=1 C=2 modules || return 1
+	# the test-only fault switch in (the sabotaged migration scenario)
+	make -C "$kdir" M="$repo" W=1 C=2 CONFIG_VHOST_VDPA_SVQ_FAULT_INJECT=y modules || return 1
 	# W=1 and sparse findings are warnings, not errors: any is a failure.
 	! grep -E '(warning|error):' "$out/module-build.log"
 }
@@ -74,11 +75,15 @@ gate "checkpatch --strict on patches/ and the test kernel's kernel-patches/" \
 gate "make profile's instrumentation (relay-tsc.patch) applies and builds" \
 	"$out/profile-patch.log" "$here/profile/build.sh" "$out/profile-src" "$kdir"
 
+gate "driver layers: one file calls the parent, includes only go downwards" \
+	"$out/layers.log" python3 "$here/layers.py" "$repo/drivers/vdpa/svq"
+
 kerneldoc()
 {
 	local out
 
-	out=$("$kdir/scripts/kernel-doc" -Wall -none "$repo"/drivers/vdpa/svq/*.[ch] 2>&1)
+	out=$("$kdir/scripts/kernel-doc" -Wall -none "$repo"/drivers/vdpa/svq/*.[ch] \
+		"$repo"/include/trace/events/*.h 2>&1)
 	echo "$out"
 	[ -z "$out" ]
 }

@@ -30,6 +30,10 @@ FIXTURE(sim) {
 
 FIXTURE_SETUP(sim)
 {
+	const char *why = vmm_missing();
+
+	if (why)
+		SKIP(return, "%s", why);
 	ASSERT_EQ(0, vmm_dev_create(&self->dev, "svqlog0", "mgmtdev vdpasim_net"));
 	ASSERT_EQ(0, vmm_open(&self->dev));
 	ASSERT_EQ(0, vmm_ioctl(self->dev.fd, VHOST_SET_OWNER, NULL));

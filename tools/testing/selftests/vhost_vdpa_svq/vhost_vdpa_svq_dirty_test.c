@@ -39,6 +39,10 @@ static long attr_long(const char *attr)
 
 FIXTURE_SETUP(dirty)
 {
+	const char *why = vmm_missing();
+
+	if (why)
+		SKIP(return, "%s", why);
 	ASSERT_EQ(0, vmm_dev_create_stacked(&self->dev, "dlower0", "dsvq0", ""));
 	ASSERT_EQ(0, vmm_open(&self->dev));
 	self->net.written = self->written;

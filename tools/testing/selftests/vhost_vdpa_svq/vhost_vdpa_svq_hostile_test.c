@@ -37,6 +37,10 @@ static long upper_errors(void)
 
 FIXTURE_SETUP(hostile)
 {
+	const char *why = vmm_missing();
+
+	if (why)
+		SKIP(return, "%s", why);
 	ASSERT_EQ(0, vmm_dev_create_stacked(&self->dev, "hlower0", "hsvq0", ""));
 	ASSERT_EQ(0, vmm_attr_write("hsvq0", "mode", "shadow"));
 	ASSERT_EQ(0, vmm_open(&self->dev));
@@ -197,9 +201,12 @@ TEST(unmapped_rings_are_not_physical_addresses)
 	struct vhost_vring_state num = { .index = 1, .num = 64 };
 	struct vhost_vring_file kick = { .index = 1 };
 	uint8_t status;
+	const char *why = vmm_missing();
 	struct vmm_dev dev;
 	int i;
 
+	if (why)
+		SKIP(return, "%s", why);
 	ASSERT_EQ(0, vmm_dev_create_stacked(&dev, "ulower0", "usvq0", ""));
 	ASSERT_EQ(0, vmm_attr_write("usvq0", "mode", "shadow"));
 	ASSERT_EQ(0, vmm_open(&dev));

@@ -156,6 +156,10 @@ static int traffic(struct _test_data_mq *self, unsigned int frames, unsigned int
 
 FIXTURE_SETUP(mq)
 {
+	const char *why = vmm_missing();
+
+	if (why)
+		SKIP(return, "%s", why);
 	ASSERT_EQ(0, vmm_dev_create_stacked(&self->dev, "qlower0", "qsvq0", "max_vqp 2"));
 	ASSERT_EQ(0, vmm_open(&self->dev));
 	self->log = calloc(LOG_WORDS, sizeof(uint64_t));

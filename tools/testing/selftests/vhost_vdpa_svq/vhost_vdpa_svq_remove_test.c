@@ -89,6 +89,10 @@ FIXTURE(remove) {
 
 FIXTURE_SETUP(remove)
 {
+	const char *why = vmm_missing();
+
+	if (why)
+		SKIP(return, "%s", why);
 }
 
 FIXTURE_TEARDOWN(remove)

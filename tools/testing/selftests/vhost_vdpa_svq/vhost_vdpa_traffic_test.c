@@ -47,8 +47,11 @@ static void check_mode_used(struct __test_metadata *_metadata, const char *mode)
 
 FIXTURE_SETUP(net)
 {
+	const char *why = vmm_missing();
 	int r;
 
+	if (why)
+		SKIP(return, "%s", why);
 	if (variant->stacked)
 		r = vmm_dev_create_stacked(&self->dev, "tlower0", "tsvq0", "");
 	else

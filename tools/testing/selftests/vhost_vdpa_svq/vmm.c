@@ -33,6 +33,36 @@ static int run(const char *fmt, const char *a, const char *b)
  * vmm_dev_create - "vdpa dev add name NAME ADD_ARGS" (e.g. ADD_ARGS =
  * "mgmtdev vdpasim_net"); any stale device of that name is removed first.
  */
+/*
+ * vmm_missing - what these tests need and this system lacks, or NULL: they
+ * create vdpa_sim_net devices with the vdpa tool, as root, and stack
+ * vhost_vdpa_svq's upper devices on them for vhost_vdpa.
+ */
+const char *vmm_missing(void)
+{
+	static const struct {
+		const char *path;
+		const char *why;
+	} needs[] = {
+		{ "/sys/bus/vdpa/drivers/vhost_vdpa_svq", "vhost_vdpa_svq is not loaded" },
+		{ "/sys/bus/vdpa/drivers/vhost_vdpa", "vhost_vdpa is not loaded" },
+		{ "/sys/bus/vdpa/drivers/vhost_vdpa_svq/module/parameters/claim",
+		  "vhost_vdpa_svq has no claim parameter" },
+	};
+	unsigned int i;
+
+	if (geteuid())
+		return "needs root (vdpa dev add, vhost-vdpa)";
+	if (system("command -v vdpa >/dev/null 2>&1"))
+		return "needs the vdpa tool (iproute2)";
+	for (i = 0; i < sizeof(needs) / sizeof(needs[0]); i++)
+		if (access(needs[i].path, F_OK))
+			return needs[i].why;
+	if (system("vdpa mgmtdev show vdpasim_net >/dev/null 2>&1"))
+		return "vdpa_sim_net is not loaded (modprobe vdpa_sim use_va=0; modprobe vdpa_sim_net)";
+	return NULL;
+}
+
 int vmm_dev_create(struct vmm_dev *dev, const char *name, const char *add_args)
 {
 	snprintf(dev->name, sizeof(dev->name), "%s", name);
@@ -563,13 +593,19 @@ static size_t vmm_frame(uint8_t *buf, unsigned int seq)
 }
 
 /* Is rx buffer @id, @used_len bytes, frame @seq intact? 0 or -EBADMSG. */
+/* Where rx buffer @id was when it was made available (its memory may have grown since). */
+static void *vmm_net_rx_buf(struct vmm_net *net, uint32_t id)
+{
+	return vmm_mem_ptr(&net->mem, net->rx.vring.desc[id].addr);
+}
+
 static int vmm_net_check(struct vmm_net *net, uint32_t id, uint32_t used_len, unsigned int seq)
 {
 	uint8_t expect[2048];
 	size_t len = vmm_frame(expect, seq);
 
 	if (id >= net->rx.num || used_len != len ||
-	    memcmp(vmm_vq_buf(&net->mem, &net->rx, id) + VMM_NET_HDR_LEN,
+	    memcmp(vmm_net_rx_buf(net, id) + VMM_NET_HDR_LEN,
 		   expect + VMM_NET_HDR_LEN, len - VMM_NET_HDR_LEN))
 		return -EBADMSG;
 	return 0;
@@ -579,8 +615,7 @@ static int vmm_net_check(struct vmm_net *net, uint32_t id, uint32_t used_len, un
 static void vmm_net_record(struct vmm_net *net, uint32_t id, uint32_t used_len)
 {
 	if (net->written && net->nwritten < net->max_written) {
-		net->written[net->nwritten].iova = net->rx.buf_iova +
-						   (uint64_t)id * net->rx.buf_size;
+		net->written[net->nwritten].iova = net->rx.vring.desc[id].addr;
 		net->written[net->nwritten++].len = used_len;
 	}
 }
@@ -597,7 +632,7 @@ int vmm_net_loop(struct vmm_net *net, unsigned int count, unsigned int first_seq
 	for (n = 0; n < count; n++) {
 		unsigned int seq = first_seq + n, slot = n % net->tx.num;
 		size_t len = vmm_frame(vmm_vq_buf(&net->mem, &net->tx, slot), seq);
-		uint32_t id, used_len;
+		uint32_t id, rx_id, used_len;
 		int r;
 
 		vmm_vq_add(&net->tx, slot, len, false);
@@ -611,11 +646,12 @@ int vmm_net_loop(struct vmm_net *net, unsigned int count, unsigned int first_seq
 			return r;
 		vmm_net_record(net, id, used_len);
 		/* tx completes too: reap it, then recycle the rx buffer */
+		rx_id = id;
 		r = vmm_vq_wait_used(&net->tx, &id, &used_len, 5000);
 		if (r)
 			return r;
-		memset(vmm_vq_buf(&net->mem, &net->rx, id), 0, len);
-		vmm_vq_add(&net->rx, id, net->rx.buf_size, true);
+		memset(vmm_net_rx_buf(net, rx_id), 0, len);
+		vmm_vq_add(&net->rx, rx_id, net->rx.buf_size, true);
 		r = vmm_vq_kick(&net->rx);
 		if (r)
 			return r;
@@ -663,7 +699,7 @@ int vmm_net_stream(struct vmm_net *net, unsigned int count, unsigned int first_s
 			if (r)
 				return r;
 			vmm_net_record(net, id, used_len);
-			memset(vmm_vq_buf(&net->mem, &net->rx, id), 0, used_len);
+			memset(vmm_net_rx_buf(net, id), 0, used_len);
 			vmm_vq_add(&net->rx, id, net->rx.buf_size, true);
 			received++;
 			got++;

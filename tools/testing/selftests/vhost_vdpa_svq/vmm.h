@@ -21,6 +21,7 @@ struct vmm_dev {
 	bool owned;	/* VHOST_SET_OWNER done */
 };
 
+const char *vmm_missing(void);
 int vmm_dev_create(struct vmm_dev *dev, const char *name, const char *add_args);
 int vmm_dev_create_stacked(struct vmm_dev *dev, const char *lower,
 			   const char *upper, const char *lower_args);

@@ -110,22 +110,22 @@ static void expect_used_pass(struct fuzz_relay *f, uint16_t shadow_from, uint16_
 	uint16_t k, n = r->shadow_last_used - shadow_from;
 
 	for (k = 0; k < n; k++) {
-		const struct svq_vring_used_elem *e =
+		const struct vring_used_elem *e =
 			&r->shadow_used->ring[(uint16_t)(shadow_from + k) % NUM];
 		uint32_t len = e->len, steps = 0;
 		uint16_t i = e->id;
 
 		/* the chain, by its NEXT flags: the free list only relinks its last */
 		while (len && steps++ < NUM) {
-			const struct svq_vring_desc *d = &r->shadow_desc[i];
+			const struct vring_desc *d = &r->shadow_desc[i];
 
-			if (d->flags & SVQ_DESC_F_WRITE) {
+			if (d->flags & VRING_DESC_F_WRITE) {
 				uint32_t w = len < d->len ? len : d->len;
 
 				expect_written(f, d->addr, w);
 				len -= w;
 			}
-			if (!(d->flags & SVQ_DESC_F_NEXT))
+			if (!(d->flags & VRING_DESC_F_NEXT))
 				break;
 			i = d->next;
 		}

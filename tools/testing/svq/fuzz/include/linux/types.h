@@ -11,6 +11,10 @@ typedef uint16_t u16;
 typedef uint32_t u32;
 typedef uint64_t u64;
 typedef int64_t s64;
+typedef uint16_t __u16;
+typedef uint32_t __u32;
+typedef uint64_t __u64;
+#define __bitwise
 typedef uint16_t __le16;
 typedef uint32_t __le32;
 typedef uint64_t __le64;

@@ -5,8 +5,8 @@
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM vhost_vdpa_svq
 
-#if !defined(_SVQ_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
-#define _SVQ_TRACE_H
+#if !defined(_TRACE_VHOST_VDPA_SVQ_H) || defined(TRACE_HEADER_MULTI_READ)
+#define _TRACE_VHOST_VDPA_SVQ_H
 
 #include <linux/tracepoint.h>
 
@@ -72,10 +72,7 @@ TRACE_EVENT(svq_relay,
 		      __entry->used_chains, __entry->pages_logged)
 );
 
-#endif /* _SVQ_TRACE_H */
+#endif /* _TRACE_VHOST_VDPA_SVQ_H */
 
-#undef TRACE_INCLUDE_PATH
-#define TRACE_INCLUDE_PATH .
-#undef TRACE_INCLUDE_FILE
-#define TRACE_INCLUDE_FILE svq_trace
+/* This part must be outside protection */
 #include <trace/define_trace.h>
