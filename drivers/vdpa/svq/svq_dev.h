@@ -295,6 +295,7 @@ struct svq_claim {
  * @vqs: per virtqueue state
  * @stats: counters
  * @needs_reset: a virtqueue broke (hostile guest): reported in the status
+ * @failed_vq: the virtqueue that broke first, for the kernel log
  * @quiesced: the lower device is detached and no driver can bind; under
  *	      the owner's lock
  * @config_cb_lock: protects @config_cb
@@ -335,6 +336,7 @@ struct svq_dev {
 	struct svq_vq *vqs;
 	struct svq_stats stats;
 	bool needs_reset;
+	u16 failed_vq;
 	bool quiesced;
 	spinlock_t config_cb_lock;	/* protects config_cb */
 	struct vdpa_callback config_cb;

@@ -15,6 +15,7 @@
  */
 
 #include <linux/mm.h>
+#include <linux/ratelimit.h>
 #include <linux/sched/clock.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
@@ -34,6 +35,20 @@
  * (one page at 2^60, say) would otherwise have the module pin terabytes.
  */
 #define SVQ_LOG_MAX_BYTES	SZ_1G
+
+/*
+ * The lines a VMM can cause through the log (a refused base, a log that
+ * cannot grow) share one rate limit: at most 10 every 5 s, whatever it
+ * tries.
+ */
+static DEFINE_RATELIMIT_STATE(svq_log_ratelimit, DEFAULT_RATELIMIT_INTERVAL,
+			      DEFAULT_RATELIMIT_BURST);
+
+#define svq_log_warn(dev, fmt, ...)						\
+	do {									\
+		if (__ratelimit(&svq_log_ratelimit))				\
+			dev_warn(dev, fmt, ##__VA_ARGS__);			\
+	} while (0)
 
 /*
  * Pages of IOVA the driver's writable mappings reach, over all address
@@ -233,7 +248,7 @@ int svq_log_set_base(struct svq_dev *svq, u64 uaddr)
 	int ret = 0;
 
 	if (!IS_ALIGNED(uaddr, sizeof(u64))) {
-		dev_warn_ratelimited(dev, "dirty log base refused: not 8-byte aligned\n");
+		svq_log_warn(dev, "dirty log base refused: not 8-byte aligned\n");
 		return -EINVAL;
 	}
 	mutex_lock(&svq->log_lock);
@@ -241,8 +256,7 @@ int svq_log_set_base(struct svq_dev *svq, u64 uaddr)
 	log = svq_log_pin(current->mm, uaddr, nbits, PFN_DOWN(rlimit(RLIMIT_MEMLOCK)));
 	if (IS_ERR(log)) {
 		ret = PTR_ERR(log);
-		dev_warn_ratelimited(dev, "dirty log base refused (%d): %s\n", ret,
-				     svq_log_why(ret));
+		svq_log_warn(dev, "dirty log base refused (%d): %s\n", ret, svq_log_why(ret));
 	} else {
 		svq_log_install(svq, log);
 	}
@@ -269,8 +283,8 @@ static int svq_log_cover_locked(struct svq_dev *svq)
 	log = svq_log_pin(svq->log->mm, svq->log->uaddr, nbits, svq->log->lock_limit);
 	if (IS_ERR(log)) {
 		WRITE_ONCE(svq->log_failed, true);
-		dev_warn_ratelimited(&svq->vdpa.dev, "cannot grow the dirty log (%ld): %s\n",
-				     PTR_ERR(log), svq_log_why(PTR_ERR(log)));
+		svq_log_warn(&svq->vdpa.dev, "cannot grow the dirty log (%ld): %s\n",
+			     PTR_ERR(log), svq_log_why(PTR_ERR(log)));
 		return PTR_ERR(log);
 	}
 	svq_log_install(svq, log);

@@ -94,16 +94,20 @@ static void svq_relay_signal_guest(struct svq_vq *vq, const struct vdpa_callback
 }
 
 /*
- * NEEDS_RESET: tell the driver with a config change notification, from
- * process context (a relay pass can run inside an eventfd wakeup, where
- * another eventfd may not be signalled).
+ * NEEDS_RESET: say why in the kernel log, and tell the driver with a
+ * config change notification, from process context (a relay pass can run
+ * inside an eventfd wakeup, where another eventfd may not be signalled).
  */
 static void svq_relay_notify_work(struct work_struct *work)
 {
 	struct svq_dev *svq = container_of(work, struct svq_dev, config_work);
+	struct svq_vq *vq = &svq->vqs[READ_ONCE(svq->failed_vq)];
 	struct vdpa_callback cb;
 	unsigned long flags;
 
+	/* said here, not in the pass: a console is slow, the kick is atomic */
+	dev_err_ratelimited(&svq->vdpa.dev, "vq %u: %s: device needs reset\n", vq->idx,
+			    READ_ONCE(vq->ring.error) ?: "relay failed");
 	spin_lock_irqsave(&svq->config_cb_lock, flags);
 	cb = svq->config_cb;
 	spin_unlock_irqrestore(&svq->config_cb_lock, flags);
@@ -137,8 +141,7 @@ void svq_relay_fail(struct svq_vq *vq)
 	atomic64_inc(&svq->stats.errors);
 	if (xchg(&svq->needs_reset, true))
 		return;
-	dev_err_ratelimited(&svq->vdpa.dev, "vq %u: %s: device needs reset\n",
-			    vq->idx, vq->ring.error ?: "relay failed");
+	WRITE_ONCE(svq->failed_vq, vq->idx);
 	schedule_work(&svq->config_work);
 }
 

@@ -111,6 +111,9 @@ gate "coccicheck MODE=report: no reports" "$out/coccicheck.log" coccicheck
 gate "relay core builds in userspace and passes libFuzzer with ASan+UBSan" \
 	"$out/fuzz.log" make -C "$here/fuzz" run RUNS=100000
 
+gate "native benchmark (relay core vs vringh.c) builds and runs a smoke run" \
+	"$out/bench-native.log" make -C "$here/bench-native" run RUNS=1 MS=5 RESULTS="$out/bench-native"
+
 gate "qtest guest driver builds" "$out/qtest-build.log" make -C "$here/qemu"
 
 # The virtio_traffic scenario's checker (the VM cannot build it: its root

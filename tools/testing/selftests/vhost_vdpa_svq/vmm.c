@@ -17,6 +17,7 @@
 #include <linux/virtio_config.h>
 #include <linux/virtio_net.h>
 
+#include "kselftest.h"
 #include "vmm.h"
 
 static int run(const char *fmt, const char *a, const char *b)
@@ -55,11 +56,11 @@ const char *vmm_missing(void)
 		return "needs root (vdpa dev add, vhost-vdpa)";
 	if (system("command -v vdpa >/dev/null 2>&1"))
 		return "needs the vdpa tool (iproute2)";
-	for (i = 0; i < sizeof(needs) / sizeof(needs[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(needs); i++)
 		if (access(needs[i].path, F_OK))
 			return needs[i].why;
 	if (system("vdpa mgmtdev show vdpasim_net >/dev/null 2>&1"))
-		return "vdpa_sim_net is not loaded (modprobe vdpa_sim use_va=0; modprobe vdpa_sim_net)";
+		return "vdpa_sim_net is not loaded (modprobe vdpa_sim use_va=0, then vdpa_sim_net)";
 	return NULL;
 }
 
@@ -774,4 +775,96 @@ void vmm_log_harvester_stop(struct vmm_log_harvester *h)
 {
 	__atomic_store_n(&h->stop, true, __ATOMIC_RELEASE);
 	pthread_join(h->thread, NULL);
+}
+
+int vmm_iotlb_msg(int fd, uint8_t type, uint64_t iova, uint64_t size, void *uaddr,
+		  uint8_t perm)
+{
+	struct vhost_msg_v2 msg = {
+		.type = VHOST_IOTLB_MSG_V2,
+		.iotlb = {
+			.iova = iova,
+			.size = size,
+			.uaddr = (uint64_t)(uintptr_t)uaddr,
+			.perm = perm,
+			.type = type,
+		},
+	};
+
+	return write(fd, &msg, sizeof(msg)) == sizeof(msg) ? 0 : -errno;
+}
+
+/* vmm_kmsg_start - count kernel log records from now on (see vmm.h) */
+int vmm_kmsg_start(struct vmm_kmsg *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (k->fd < 0)
+		return -errno;
+	if (lseek(k->fd, 0, SEEK_END) < 0) {
+		close(k->fd);
+		k->fd = -1;
+		return -errno;
+	}
+	return 0;
+}
+
+/* Keep the text of record @text in @to (one line, up to its size). */
+static void vmm_kmsg_keep(char *to, size_t size, const char *text)
+{
+	if (!to[0])
+		snprintf(to, size, "%.*s", (int)strcspn(text, "\n"), text);
+}
+
+/* vmm_kmsg_collect - count the records logged since the last call */
+int vmm_kmsg_collect(struct vmm_kmsg *k)
+{
+	char rec[8192];
+	const char *text;
+	ssize_t n;
+
+	for (;;) {
+		n = read(k->fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE) {
+			/* records overwritten before they were read: count one */
+			k->lines++;
+			continue;
+		}
+		if (n < 0)
+			return errno == EAGAIN ? 0 : -errno;
+		rec[n] = '\0';
+		/* "prio,seq,usec,flags;text\n" then " KEY=value" lines */
+		text = strchr(rec, ';');
+		text = text ? text + 1 : rec;
+		rec[strcspn(rec, "\n")] = '\0';
+		k->lines++;
+		vmm_kmsg_keep(k->first, sizeof(k->first), text);
+		if (strstr(text, "WARNING:") || strstr(text, "Call Trace") ||
+		    strstr(text, "BUG:")) {
+			k->warnings++;
+			vmm_kmsg_keep(k->warning, sizeof(k->warning), text);
+		}
+		if (strstr(text, "\\x")) {
+			k->escaped++;
+			vmm_kmsg_keep(k->escaped_line, sizeof(k->escaped_line), text);
+		}
+	}
+}
+
+void vmm_kmsg_stop(struct vmm_kmsg *k)
+{
+	if (k->fd >= 0)
+		close(k->fd);
+	k->fd = -1;
+}
+
+void vmm_clear_warn_once(void)
+{
+	int fd = open("/sys/kernel/debug/clear_warn_once", O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (write(fd, "1", 1) < 0)
+		perror("clear_warn_once");
+	close(fd);
 }

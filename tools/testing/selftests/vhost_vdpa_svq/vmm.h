@@ -134,4 +134,32 @@ int vmm_log_harvester_start(struct vmm_log_harvester *h, uint64_t *log, uint64_t
 			    size_t words, unsigned int period_us);
 void vmm_log_harvester_stop(struct vmm_log_harvester *h);
 
+/* One IOTLB message (VHOST_IOTLB_UPDATE, _INVALIDATE, _BATCH_BEGIN, ...). */
+int vmm_iotlb_msg(int fd, uint8_t type, uint64_t iova, uint64_t size, void *uaddr,
+		  uint8_t perm);
+
+/*
+ * The kernel log from a point on (/dev/kmsg, root): what a test made the
+ * kernel print. vmm_kmsg_collect() reads the records logged since
+ * vmm_kmsg_start() or the last collect and counts them; it keeps the first
+ * record, the first warning ("WARNING:", "Call Trace", "BUG:") and the
+ * first record with bytes /dev/kmsg had to escape ("\xNN": non-printable
+ * input echoed), for the test's log.
+ */
+struct vmm_kmsg {
+	int fd;
+	unsigned int lines;
+	unsigned int warnings;
+	unsigned int escaped;
+	char first[200];
+	char warning[200];
+	char escaped_line[200];
+};
+
+int vmm_kmsg_start(struct vmm_kmsg *k);
+int vmm_kmsg_collect(struct vmm_kmsg *k);
+void vmm_kmsg_stop(struct vmm_kmsg *k);
+/* Re-arm WARN_ONCE()s that fired earlier (debugfs), so that a test sees its own. */
+void vmm_clear_warn_once(void);
+
 #endif
