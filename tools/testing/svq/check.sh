@@ -190,6 +190,25 @@ if [ -f "$vmout/scenarios/results.tap" ]; then
 	done < "$vmout/scenarios/results.tap"
 fi
 
+# Debug kernel: the irqsoff tracer's longest section per test (run-tests.sh)
+if [ -n "$kflag" ]; then
+	limit_us=5000
+	if [ -s "$vmout/irqsoff/max-us" ]; then
+		read -r worst worst_us < <(sort -k2,2n "$vmout/irqsoff/max-us" | tail -n 1)
+		where=$(sed -n 's/^ *=> \(started\|ended\) at: *\(.*\)/\1 at \2/p' \
+			"$vmout/irqsoff/$worst.txt" | head -n 2 | paste -sd ' ')
+		sed 's/^/#   irqsoff max (us): /' "$vmout/irqsoff/max-us"
+		if [ "$worst_us" -le "$limit_us" ] 2>/dev/null; then
+			pass "interrupts never off longer than 5 ms (longest ${worst_us} us, $worst: $where)"
+		else
+			fail "interrupts never off longer than 5 ms (${worst_us} us in $worst: $where; see ${vmout#"$repo"/}/irqsoff/$worst.txt)"
+			head -n 60 "$vmout/irqsoff/$worst.txt" | sed 's/^/#   /'
+		fi
+	else
+		fail "interrupts never off longer than 5 ms (no irqsoff measurement)"
+	fi
+fi
+
 if [ -f "$vmout/dmesg.txt" ]; then
 	if grep -E 'WARNING:|BUG:|Oops|KASAN:|UBSAN:|kmemleak: .*(new suspected|leaks reported)|possible recursive locking|possible circular locking|inconsistent lock state|suspicious RCU usage|INFO: task .* blocked|soft lockup|hard LOCKUP' \
 		"$vmout/dmesg.txt" > "$out/dmesg-problems.txt"; then

@@ -19,6 +19,30 @@ export SVQ_REPO=$repo
 
 svq_load_stack || { echo "not ok - module stack failed to load"; dmesg > "$out/dmesg.txt"; exit 1; }
 
+# Debug kernel: the irqsoff tracer measures the longest section with
+# interrupts off. It starts once the stack is loaded (boot is not ours)
+# and is read and reset after each test, so that $out/irqsoff/NAME.txt
+# holds that test's longest section ("latency: N us", where it started
+# and ended, the stack) for check.sh's 5 ms bound.
+tracing=/sys/kernel/tracing
+irqsoff=0
+if [ -w "$tracing/tracing_max_latency" ] &&
+   grep -qw irqsoff "$tracing/available_tracers" 2>/dev/null &&
+   echo irqsoff > "$tracing/current_tracer"; then
+	irqsoff=1
+	mkdir -p "$out/irqsoff"
+	echo 0 > "$tracing/tracing_max_latency"
+	echo 1 > "$tracing/tracing_on"
+fi
+# irqsoff_save NAME: keep the longest section since the last call
+irqsoff_save()
+{
+	[ "$irqsoff" = 1 ] || return 0
+	echo "$1 $(cat "$tracing/tracing_max_latency")" >> "$out/irqsoff/max-us"
+	cat "$tracing/trace" > "$out/irqsoff/$1.txt"
+	echo 0 > "$tracing/tracing_max_latency"
+}
+
 # KUnit: loading the test module runs its suites; results are in debugfs.
 if modprobe vhost_vdpa_svq_test; then
 	for d in /sys/kernel/debug/kunit/vhost_vdpa_svq*; do
@@ -28,6 +52,7 @@ if modprobe vhost_vdpa_svq_test; then
 else
 	echo "not ok - vhost_vdpa_svq_test did not load"
 fi
+irqsoff_save kunit
 
 # kselftest-style programs, each against the devices it documents.
 for t in "$repo"/tools/testing/selftests/vhost_vdpa_svq/*_test; do
@@ -35,6 +60,7 @@ for t in "$repo"/tools/testing/selftests/vhost_vdpa_svq/*_test; do
 	name=$(basename "$t")
 	timeout 300 "$t" > "$out/selftests/$name.tap" 2>&1
 	echo "$name: exit $?" >> "$out/selftests/exit-codes"
+	irqsoff_save "selftest-$name"
 done
 
 # End-to-end scenarios: shell scripts that exit 0 on success.
@@ -47,9 +73,12 @@ for s in "$repo"/tools/testing/svq/scenarios/*.sh; do
 	else
 		echo "not ok - scenario $name" >> "$out/scenarios/results.tap"
 	fi
+	irqsoff_save "scenario-$name"
 done
 
 svq_unload_stack > "$out/unload.log" 2>&1 && echo unloaded >> "$out/unload.log"
+irqsoff_save unload
+[ "$irqsoff" = 1 ] && echo nop > "$tracing/current_tracer"
 
 # Debug kernel: ask kmemleak for what the tests leaked (it reports in dmesg).
 if [ -w /sys/kernel/debug/kmemleak ]; then

@@ -153,23 +153,6 @@ TEST_F(hostile, memory_moved_while_running)
 	EXPECT_EQ(0, upper_errors());
 }
 
-static int iotlb_msg(int fd, uint8_t type, uint64_t iova, uint64_t size, void *uaddr,
-		     uint8_t perm)
-{
-	struct vhost_msg_v2 msg = {
-		.type = VHOST_IOTLB_MSG_V2,
-		.iotlb = {
-			.iova = iova,
-			.size = size,
-			.uaddr = (uint64_t)(uintptr_t)uaddr,
-			.perm = perm,
-			.type = type,
-		},
-	};
-
-	return write(fd, &msg, sizeof(msg)) == sizeof(msg) ? 0 : -errno;
-}
-
 /*
  * The VMM makes buffers read-only that the relay has already validated
  * (it caches translations): a writable descriptor there must still break
@@ -181,12 +164,12 @@ TEST_F(hostile, buffers_made_read_only_while_running)
 	struct vmm_vq *tx = &self->net.tx;
 	uint64_t split = tx->buf_iova - mem->iova;
 
-	ASSERT_EQ(0, iotlb_msg(self->dev.fd, VHOST_IOTLB_INVALIDATE, mem->iova, mem->size,
-			       NULL, 0));
-	ASSERT_EQ(0, iotlb_msg(self->dev.fd, VHOST_IOTLB_UPDATE, mem->iova, split, mem->base,
-			       VHOST_ACCESS_RW));
-	ASSERT_EQ(0, iotlb_msg(self->dev.fd, VHOST_IOTLB_UPDATE, tx->buf_iova,
-			       mem->size - split, mem->base + split, VHOST_ACCESS_RO));
+	ASSERT_EQ(0, vmm_iotlb_msg(self->dev.fd, VHOST_IOTLB_INVALIDATE, mem->iova,
+				   mem->size, NULL, 0));
+	ASSERT_EQ(0, vmm_iotlb_msg(self->dev.fd, VHOST_IOTLB_UPDATE, mem->iova, split,
+				   mem->base, VHOST_ACCESS_RW));
+	ASSERT_EQ(0, vmm_iotlb_msg(self->dev.fd, VHOST_IOTLB_UPDATE, tx->buf_iova,
+				   mem->size - split, mem->base + split, VHOST_ACCESS_RO));
 	vmm_vq_add(tx, 0, 64, true);
 	expect_needs_reset(_metadata, self);
 }
