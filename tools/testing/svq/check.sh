@@ -190,20 +190,27 @@ if [ -f "$vmout/scenarios/results.tap" ]; then
 	done < "$vmout/scenarios/results.tap"
 fi
 
-# Debug kernel: the irqsoff tracer's longest section per test (run-tests.sh)
+# Debug kernel: the irqsoff tracer's longest section per test (run-tests.sh).
+# The tracer keeps only the longest section; on the TCG debug kernel that
+# is usually kmemleak, RCU callbacks or the syscall entry (5-260 ms), not
+# ours. The bound applies to a longest section that is the module's (its
+# stack names an svq_ function); one elsewhere is reported, and then hides
+# ours: the tracer cannot tell what came second.
 if [ -n "$kflag" ]; then
 	limit_us=5000
 	if [ -s "$vmout/irqsoff/max-us" ]; then
-		read -r worst worst_us < <(sort -k2,2n "$vmout/irqsoff/max-us" | tail -n 1)
-		where=$(sed -n 's/^ *=> \(started\|ended\) at: *\(.*\)/\1 at \2/p' \
-			"$vmout/irqsoff/$worst.txt" | head -n 2 | paste -sd ' ')
 		sed 's/^/#   irqsoff max (us): /' "$vmout/irqsoff/max-us"
-		if [ "$worst_us" -le "$limit_us" ] 2>/dev/null; then
-			pass "interrupts never off longer than 5 ms (longest ${worst_us} us, $worst: $where)"
-		else
-			fail "interrupts never off longer than 5 ms (${worst_us} us in $worst: $where; see ${vmout#"$repo"/}/irqsoff/$worst.txt)"
-			head -n 60 "$vmout/irqsoff/$worst.txt" | sed 's/^/#   /'
-		fi
+		over=0
+		while read -r name us; do
+			trace=$vmout/irqsoff/$name.txt
+			grep -q 'svq_' "$trace" || continue
+			[ "$us" -le "$limit_us" ] 2>/dev/null && continue
+			over=1
+			fail "interrupts off longer than 5 ms in the module (${us} us in $name; see ${trace#"$repo"/})"
+			head -n 60 "$trace" | sed 's/^/#   /'
+		done < "$vmout/irqsoff/max-us"
+		[ "$over" = 0 ] &&
+			pass "no section of the module keeps interrupts off longer than 5 ms (of those the tracer saw)"
 	else
 		fail "interrupts never off longer than 5 ms (no irqsoff measurement)"
 	fi
