@@ -125,8 +125,18 @@ build_frame_loop()
 }
 gate "frame_loop builds" "$out/frame_loop-build.log" build_frame_loop
 
-gate "selftests build" "$out/selftests-build.log" \
-	make -C "$repo/tools/testing/selftests/vhost_vdpa_svq" KDIR="$kdir"
+# Built from scratch, and every program must land next to its source (a
+# nested make once put them in /, where the VM never looked).
+build_selftests()
+{
+	local dir=$repo/tools/testing/selftests/vhost_vdpa_svq src
+
+	make -C "$dir" KDIR="$kdir" clean && make -C "$dir" KDIR="$kdir" || return 1
+	for src in "$dir"/*_test.c "$dir"/vhost_vdpa_svq_bench.c; do
+		[ -x "${src%.c}" ] || { echo "missing: ${src%.c}"; return 1; }
+	done
+}
+gate "selftests build" "$out/selftests-build.log" build_selftests
 
 # --- in the VM -------------------------------------------------------
 modules=()
