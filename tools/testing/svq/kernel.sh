@@ -39,7 +39,11 @@ fi
 
 pkgver=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || echo unknown)
 # patches/: the product's changes; kernel-patches/: the test bench's only
-patches=("$repo"/patches/*.patch "$here"/kernel-patches/*.patch)
+# (0000-cover-letter.patch is the series' cover letter, not a change)
+patches=()
+for p in "$repo"/patches/*.patch "$here"/kernel-patches/*.patch; do
+	[ "${p##*/}" = 0000-cover-letter.patch ] || patches+=("$p")
+done
 key=$( { echo "$pkgver $variant"; cat "${patches[@]}" "${fragments[@]}"; } |
 	sha256sum | cut -c1-16)
 kdir=$cache/linux-$variant-$key
@@ -58,9 +62,12 @@ if [ -f "$kdir/.svq-built" ]; then
 fi
 
 mkdir -p "$cache"
-# Drop stale trees of the same variant: one tree per variant is kept.
+# Drop trees of the same variant left unused for two days (another
+# checkout may still be using a younger one).
 for old in "$cache"/linux-"$variant"-*; do
-	[ -d "$old" ] && [ "$old" != "$kdir" ] && { log "removing stale $old"; rm -rf "$old"; }
+	[ -d "$old" ] && [ "$old" != "$kdir" ] &&
+		[ -n "$(find "$old" -maxdepth 0 -mtime +2)" ] &&
+		{ log "removing stale $old"; rm -rf "$old"; }
 done
 
 if [ ! -f "$kdir/.svq-patched" ]; then
