@@ -228,7 +228,7 @@ size_t svq_log_pinned_bytes(struct svq_dev *svq)
 }
 
 /**
- * svq_log_set_base() - the VMM's bitmap (vdpa_config_ops.set_log_base)
+ * svq_log_set_base() - the VMM's bitmap (vhost_vdpa_log_ops.set_log_base)
  * @svq: the upper device
  * @uaddr: the VMM's bitmap, 8-byte aligned
  *

@@ -24,6 +24,9 @@
 #include "svq_iotlb.h"
 #include "svq_lower.h"
 
+/* Mappings freed per hold of the write lock by svq_iotlb_dma_unmap(). */
+#define SVQ_IOTLB_UNMAP_BATCH	64
+
 /* Merge [@start, @last] into the maximal runs of @runs. */
 static int svq_runs_add(struct vhost_iotlb *runs, u64 start, u64 last)
 {
@@ -127,6 +130,23 @@ static int svq_maps_del(struct svq_maps *maps, u64 start, u64 last)
 			ret = svq_runs_add(maps->writable, s, l);
 	}
 	return ret;
+}
+
+/*
+ * Where to end a removal from @start so that it frees at most
+ * SVQ_IOTLB_UNMAP_BATCH of the driver's mappings: the last IOVA of the
+ * batch's last mapping, or @last.
+ */
+static u64 svq_maps_batch_last(struct svq_maps *maps, u64 start, u64 last)
+{
+	struct vhost_iotlb_map *map;
+	unsigned int n = 0;
+
+	for (map = vhost_iotlb_itree_first(maps->guest, start, last); map;
+	     map = vhost_iotlb_itree_next(map, start, last))
+		if (++n == SVQ_IOTLB_UNMAP_BATCH)
+			return min(map->last, last);
+	return last;
 }
 
 /*
@@ -384,14 +404,24 @@ int svq_iotlb_dma_map(struct svq_dev *svq, struct vdpa_device *lower, unsigned i
 int svq_iotlb_dma_unmap(struct svq_dev *svq, struct vdpa_device *lower, unsigned int asid,
 			u64 iova, u64 size)
 {
+	u64 start = iova, last = iova + size - 1, end;
 	unsigned long flags;
 
 	if (asid >= svq->nas || !size)
 		return -EINVAL;
-	flags = svq_iotlb_write_lock(svq);
-	svq_maps_del(&svq->as[asid].maps, iova, iova + size - 1);
-	svq->iotlb_gen++;
-	svq_iotlb_write_unlock(svq, flags);
+	/*
+	 * At most SVQ_IOTLB_UNMAP_BATCH of the driver's mappings are freed
+	 * per hold of the write lock (interrupts off): vhost-vdpa unmaps
+	 * one mapping a call, but the range is the driver's choice.
+	 */
+	do {
+		flags = svq_iotlb_write_lock(svq);
+		end = svq_maps_batch_last(&svq->as[asid].maps, start, last);
+		svq_maps_del(&svq->as[asid].maps, start, end);
+		svq->iotlb_gen++;
+		svq_iotlb_write_unlock(svq, flags);
+		start = end + 1;
+	} while (end < last);
 	return svq_lower_dma_unmap(lower, asid, iova, size);
 }
 

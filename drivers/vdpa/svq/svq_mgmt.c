@@ -37,8 +37,6 @@ static int svq_check_net_attrs(struct svq_claim *sl,
 	if (cfg->mask & BIT_ULL(VDPA_ATTR_DEV_NET_CFG_MACADDR)) {
 		if (!is_valid_ether_addr(cfg->net.mac)) {
 			dev_err_ratelimited(dev, "refused: the MAC address is zero or multicast\n");
-			NL_SET_ERR_MSG_MOD(cfg->extack,
-					   "the MAC address is zero or multicast");
 			return -EINVAL;
 		}
 		svq_lower_read_config(lower, offsetof(struct virtio_net_config, mac),
@@ -49,8 +47,6 @@ static int svq_check_net_attrs(struct svq_claim *sl,
 			if (ret) {
 				dev_err_ratelimited(dev, "mac %pM: cannot change the lower device's mac %pM (%d)\n",
 						    cfg->net.mac, mac, ret);
-				NL_SET_ERR_MSG_MOD(cfg->extack,
-						   "the lower device's MAC address cannot be changed");
 				return ret;
 			}
 		}
@@ -66,7 +62,6 @@ static int svq_check_net_attrs(struct svq_claim *sl,
 		if (mtu != cfg->net.mtu) {
 			dev_err_ratelimited(dev, "mtu %u: the lower device's mtu is %u\n",
 					    cfg->net.mtu, mtu);
-			NL_SET_ERR_MSG_MOD(cfg->extack, "MTU differs from the lower device's");
 			return -EOPNOTSUPP;
 		}
 	}
@@ -83,8 +78,6 @@ static int svq_check_net_attrs(struct svq_claim *sl,
 		if (cfg->net.max_vq_pairs > max_vqp) {
 			dev_err_ratelimited(dev, "max_vqp %u: the lower device has %u queue pairs\n",
 					    cfg->net.max_vq_pairs, max_vqp);
-			NL_SET_ERR_MSG_MOD(cfg->extack,
-					   "more queue pairs than the lower device has");
 			return -EOPNOTSUPP;
 		}
 	}
@@ -109,7 +102,6 @@ static int svq_dev_add(struct vdpa_mgmt_dev *mgmt, const char *name,
 	if (sl->upper) {
 		dev_err_ratelimited(&lower->dev, "already has the upper device %s\n",
 				    dev_name(&sl->upper->vdpa.dev));
-		NL_SET_ERR_MSG_MOD(cfg->extack, "the lower device has an upper device already");
 		ret = -EBUSY;
 		goto unlock;
 	}
@@ -121,8 +113,6 @@ static int svq_dev_add(struct vdpa_mgmt_dev *mgmt, const char *name,
 			dev_err_ratelimited(&lower->dev,
 					    "device_features 0x%llx: 0x%llx not offered by the lower device\n",
 					    features, features & ~offered);
-			NL_SET_ERR_MSG_MOD(cfg->extack,
-					   "device_features not offered by the lower device");
 			ret = -EINVAL;
 			goto unlock;
 		}

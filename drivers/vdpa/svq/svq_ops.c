@@ -23,6 +23,7 @@
 #include <linux/module.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
+#include <linux/vhost_vdpa.h>
 #include <linux/virtio_config.h>
 
 #include "svq_dirty.h"
@@ -317,7 +318,7 @@ static struct vdpa_iova_range svq_get_iova_range(struct vdpa_device *vdev)
 }
 
 /**
- * svq_set_log_base() - vdpa_config_ops.set_log_base
+ * svq_set_log_base() - vhost_vdpa_log_ops.set_log_base
  * @vdev: the upper device
  * @uaddr: the VMM's bitmap, 8-byte aligned
  *
@@ -330,7 +331,7 @@ static int svq_set_log_base(struct vdpa_device *vdev, u64 uaddr)
 }
 
 /**
- * svq_set_log() - vdpa_config_ops.set_log: VHOST_F_LOG_ALL on or off
+ * svq_set_log() - vhost_vdpa_log_ops.set_log: VHOST_F_LOG_ALL on or off
  * @vdev: the upper device
  * @enable: start or stop logging
  *
@@ -373,11 +374,18 @@ out:
 	return ret;
 }
 
+/* Registered with vhost-vdpa for every upper device (svq_dev_init()). */
+static const struct vhost_vdpa_log_ops svq_log_ops = {
+	.set_log_base	= svq_set_log_base,
+	.set_log	= svq_set_log,
+};
+
 /* The last reference to the upper device is gone. */
 static void svq_free(struct vdpa_device *vdev)
 {
 	struct svq_dev *svq = vdpa_to_svq(vdev);
 
+	vhost_vdpa_unregister_log_ops(vdev);
 	/* reset stopped every shadow ring; the lower device is gone */
 	if (svq->vqs)
 		svq_vq_stop_all(svq, NULL);
@@ -429,8 +437,6 @@ static void svq_free(struct vdpa_device *vdev)
 	.get_vq_affinity	= svq_fwd_get_vq_affinity,		\
 	.set_group_asid		= svq_set_group_asid,			\
 	.get_vq_dma_dev		= svq_fwd_get_vq_dma_dev,		\
-	.set_log_base		= svq_set_log_base,			\
-	.set_log		= svq_set_log,				\
 	.free			= svq_free
 
 /* The optional ops, each group offered when the lower device has it. */
@@ -491,7 +497,9 @@ const struct vdpa_config_ops *svq_ops_for(struct vdpa_device *lower)
  * @svq: the upper device, allocated with svq_ops_for(@lower)
  * @lower: the lower device
  *
- * Sets up its per-vq state and address spaces and attaches @lower.
+ * Sets up its per-vq state and address spaces, offers dirty page logging
+ * to vhost-vdpa (vhost_vdpa_register_log_ops(), before the device is
+ * registered on the vdpa bus) and attaches @lower.
  *
  * Return: 0 or -ENOMEM.
  */
@@ -516,6 +524,10 @@ int svq_dev_init(struct svq_dev *svq, struct vdpa_device *lower)
 		return ret;
 	svq_window_init(svq, lower);
 	svq->device_features &= svq_features_offered(lower);
+	/* undone by svq_free(), also when registering the device fails */
+	ret = vhost_vdpa_register_log_ops(&svq->vdpa, &svq_log_ops);
+	if (ret)
+		return ret;
 	svq_lower_attach(svq, lower);
 	return 0;
 }

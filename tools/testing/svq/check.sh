@@ -68,7 +68,13 @@ gate "checkpatch --strict on our C files and headers" "$out/checkpatch-src.log" 
 gate "checkpatch --strict on patches/ and the test kernel's kernel-patches/" \
 	"$out/checkpatch-patches.log" \
 	"$kdir/scripts/checkpatch.pl" --strict --no-tree --show-types --terse \
-	"$repo"/patches/*.patch "$repo"/tools/testing/svq/kernel-patches/*.patch
+	--ignore FILE_PATH_CHANGES "$repo"/patches/*.patch "$repo"/patches/6.1/*.patch \
+	"$repo"/tools/testing/svq/kernel-patches/*.patch
+
+# The module builds against stock kernel headers with this copy of the
+# header the series adds.
+gate "include/linux/vhost_vdpa.h is the header patches/ add" \
+	"$out/header-copy.log" cmp "$kdir/include/linux/vhost_vdpa.h" "$repo/include/linux/vhost_vdpa.h"
 
 # make profile measures a copy of the module with relay-tsc.patch applied:
 # it must still apply to the sources and build.
