@@ -86,10 +86,12 @@ check()
 		die "vhost_vdpa.ko for $kver is built from its Debian source, which is not installed ($tarball)." \
 		    "Install it: apt-get install $src_pkg=$ver"
 	fi
-	[ ${#bad[@]} -eq 0 ] ||
-		die "refusing to build vhost_vdpa.ko for $kver: $src_pkg is $src_ver but ${bad[*]}." \
+	if [ ${#bad[@]} -gt 0 ]; then
+		bad=("$(printf '%s, ' "${bad[@]}")")
+		die "refusing to build vhost_vdpa.ko for $kver: $src_pkg is $src_ver but ${bad[0]%, }." \
 		    "vhost_vdpa.ko must come from the same source as the kernel's vhost.ko, vhost_iotlb.ko and vdpa.ko (their structures must match exactly)." \
-		    "Install the matching source (apt-get install $src_pkg=$ver) or upgrade the kernel to $src_ver, then run: dkms autoinstall -k <new kernel>"
+		    "Install the source of this kernel (apt-get install $src_pkg=$ver), or install the kernel of version $src_ver and its headers, then: dkms autoinstall -k <kernel>"
+	fi
 
 	shopt -s nullglob
 	patches=()
