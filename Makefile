@@ -9,6 +9,7 @@
 #   make bench    frames/s passthrough vs shadow, switch pause; migration,
 #                 ours vs QEMU's x-svq=on (not a test)
 #   make profile  cycles per frame of each part of a relay pass (not a test)
+#   make deb      the DKMS package vhost-vdpa-svq-dkms, in build/deb/
 
 SVQ := tools/testing/svq
 
@@ -36,10 +37,13 @@ bench:
 profile:
 	@$(SVQ)/profile/profile.sh
 
+deb:
+	@tools/dkms/make-deb.sh
+
 clean:
 	-@kdir=$$($(SVQ)/kernel.sh --print-dir); \
 	  [ -d "$$kdir" ] && $(MAKE) -C "$$kdir" M=$(CURDIR) clean
 	rm -f tools/testing/selftests/vhost_vdpa_svq/*_test tools/testing/selftests/vhost_vdpa_svq/vhost_vdpa_svq_bench
 	rm -rf build
 
-.PHONY: all kernel module check check-debug demo bench profile clean
+.PHONY: all kernel module check check-debug demo bench profile deb clean
