@@ -7,6 +7,7 @@ set -euo pipefail
 
 pkgs=(
 	linux-source-6.12	# the kernel tree (patches/ apply to it)
+	linux-source-6.1 linux-headers-amd64	# patches/6.1 build check (6.1 headers)
 	build-essential bc bison flex libelf-dev libssl-dev cpio kmod
 	xz-utils patch ccache perl python3
 	sparse coccinelle ocaml-nox	# static analysis gates (ocaml: coccicheck scripts)

@@ -1,0 +1,56 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build check of the v6.1 series (patches/6.1/) against Debian 12's 6.1
+# kernel headers: vhost_vdpa.ko with the series applied, from
+# linux-source-6.1, with W=1 and no warning.
+#
+# Debian's 6.1 kernels are built without vDPA ("# CONFIG_VDPA is not set"),
+# so their Module.symvers has no vdpa core exports: the unpatched vdpa core
+# (drivers/vdpa/vdpa.c) is built next to it, as a 6.1 host without vDPA
+# would have to, to link against.
+#
+# Usage: build-6.1.sh [OUTDIR]
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../../.." && pwd)
+tarball=/usr/src/linux-source-6.1.tar.xz
+hdrs=$(printf '%s\n' /usr/src/linux-headers-6.1.*-amd64 | sort -V | tail -n 1)
+[ -d "$hdrs" ] || hdrs=
+out=${1:-$repo/build/6.1}
+
+[ -r "$tarball" ] || { echo "build-6.1.sh: $tarball missing (apt-get install linux-source-6.1)" >&2; exit 1; }
+[ -n "$hdrs" ] || { echo "build-6.1.sh: no /usr/src/linux-headers-6.1.*-amd64 (apt-get install linux-headers-amd64)" >&2; exit 1; }
+echo "build-6.1.sh: $tarball + patches/6.1 against $hdrs"
+
+rm -rf "$out"
+mkdir -p "$out/src"
+tar -C "$out/src" --strip-components=1 -xf "$tarball" \
+	linux-source-6.1/drivers/vhost linux-source-6.1/drivers/vdpa/vdpa.c \
+	linux-source-6.1/include/linux/vdpa.h
+for p in "$repo"/patches/6.1/*.patch; do
+	[ "${p##*/}" = 0000-cover-letter.patch ] && continue
+	patch -d "$out/src" -p1 --quiet --forward < "$p"
+done
+
+mkdir -p "$out/build"
+cp "$out/src/drivers/vhost/vdpa.c" "$out/build/vhost_vdpa_main.c"
+cp "$out/src/drivers/vhost/vhost.h" "$out/build/"
+cp "$out/src/drivers/vdpa/vdpa.c" "$out/build/vdpa_core.c"
+cat > "$out/build/Kbuild" <<EOF
+obj-m := vdpa.o vhost_vdpa.o
+vdpa-y := vdpa_core.o
+vhost_vdpa-y := vhost_vdpa_main.o
+ccflags-y := -I$out/src/include
+EOF
+make -C "$hdrs" M="$out/build" W=1 modules > "$out/build.log" 2>&1 || {
+	cat "$out/build.log"
+	exit 1
+}
+cat "$out/build.log"
+if grep -E "warning:|error:" "$out/build.log"; then
+	echo "build-6.1.sh: warnings" >&2
+	exit 1
+fi
+ls "$out/build/vdpa.ko" "$out/build/vhost_vdpa.ko"
