@@ -166,7 +166,7 @@ for round in $(seq 20); do
 done
 
 # Claim through the module parameter, for a device created later
-modprobe -r vhost_vdpa_svq
+rmmod vhost_vdpa_svq	# modprobe -r would unload vhost_vdpa too
 modprobe vhost_vdpa_svq claim=lower2,lower3
 vdpa dev add name lower2 mgmtdev vdpasim_net
 [ "$(basename "$(readlink /sys/bus/vdpa/devices/lower2/driver)")" = vhost_vdpa_svq ]
@@ -177,6 +177,6 @@ vdpa dev add name svq2 mgmtdev vdpa/lower2
 vdpa dev del lower2
 expect_fail vdpa dev show svq2
 vdpa dev del other
-modprobe -r vhost_vdpa_svq
+rmmod vhost_vdpa_svq	# modprobe -r would unload vhost_vdpa too
 modprobe vhost_vdpa_svq
 echo "stack life cycle: ok"
