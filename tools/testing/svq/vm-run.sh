@@ -5,6 +5,9 @@
 #
 # Usage: vm-run.sh [options] -- command [args...]
 #   --kernel DIR     built kernel tree (default: kernel.sh's tree)
+#   --stock 6.1      boot Debian 12's unmodified 6.1 kernel instead
+#                    (stock-kernel.sh's image, initramfs and out-of-tree
+#                    vDPA modules; see below)
 #   --timeout SECS   kill the VM after SECS seconds (default 600)
 #   --mem SIZE       guest memory (default 2G)
 #   --smp N          guest CPUs (default 2)
@@ -17,14 +20,23 @@
 # current directory with the current environment's PATH; its stdout and
 # stderr come out on this script's stdout, its exit status becomes this
 # script's (124 on timeout, 125 when the VM died before reporting one).
+#
+# With --stock, the guest's /lib/modules/6.1.0-57-amd64 is a tmpfs holding
+# the unpacked image's modules (kernel/, a link into stock-kernel.sh's
+# directory), stock-kernel.sh's out-of-tree vDPA modules and the --module
+# ones in extra/ (a --module of the same name replaces one of those), and
+# the host's /lib/modules/6.1.0-57-amd64/updates/ (DKMS builds) if any;
+# depmod runs here on the host, not over 9p in the guest.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 kdir= timeout=600 mem=2G smp=2 out=
+stock=''
 modules=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kdir=$2; shift 2 ;;
+	--stock) stock=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
 	--smp) smp=$2; shift 2 ;;
@@ -35,19 +47,50 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ $# -gt 0 ] || { echo "usage: vm-run.sh [options] -- command" >&2; exit 2; }
-[ -n "$kdir" ] || kdir=$("$here/kernel.sh" --print-dir)
-bzimage=$kdir/arch/x86/boot/bzImage
-[ -f "$bzimage" ] || { echo "vm-run.sh: no kernel at $bzimage (run kernel.sh)" >&2; exit 2; }
+qemu_stock=()
+if [ -n "$stock" ]; then
+	[ "$stock" = 6.1 ] || { echo "vm-run.sh: --stock: only 6.1" >&2; exit 2; }
+	[ -z "$kdir" ] || { echo "vm-run.sh: --kernel and --stock exclude each other" >&2; exit 2; }
+	skver=6.1.0-57-amd64
+	kdir=$("$here/stock-kernel.sh" --print-dir)
+	[ -f "$kdir/.svq-built" ] ||
+		{ echo "vm-run.sh: no stock kernel in $kdir (run stock-kernel.sh)" >&2; exit 2; }
+	bzimage=$kdir/root/boot/vmlinuz-$skver
+	qemu_stock=(-initrd "$kdir/initramfs.cpio")
+else
+	[ -n "$kdir" ] || kdir=$("$here/kernel.sh" --print-dir)
+	bzimage=$kdir/arch/x86/boot/bzImage
+	[ -f "$bzimage" ] || { echo "vm-run.sh: no kernel at $bzimage (run kernel.sh)" >&2; exit 2; }
+fi
 
 run=$(mktemp -d /tmp/svq-vm.XXXXXX)
 cleanup() { [ -n "${qpid:-}" ] && kill "$qpid" 2>/dev/null; rm -rf "$run"; }
 trap cleanup EXIT
 mkdir -p "$run/out"
+if [ -n "$stock" ]; then
+	# The guest's module root, in the run directory (the guest sees it
+	# as /run/svq/modroot).
+	m=$run/modroot/lib/modules/$skver
+	mkdir -p "$m/extra"
+	ln -s "$kdir/root/lib/modules/$skver/kernel" "$m/kernel"
+	cp "$kdir/root/lib/modules/$skver"/modules.{order,builtin,builtin.modinfo} "$m/"
+	cp "$kdir"/extra/*.ko "$m/extra/"
+	[ "${#modules[@]}" -eq 0 ] || cp "${modules[@]}" "$m/extra/"
+	if [ -d "/lib/modules/$skver/updates" ]; then
+		cp -rL "/lib/modules/$skver/updates" "$m/"
+	fi
+	depmod -b "$run/modroot" "$skver"
+fi
 {
 	printf 'export PATH=%q\n' "$PATH"
 	printf 'export SVQ_KDIR=%q\n' "$kdir"
 	printf 'export SVQ_HOST_CWD=%q\n' "$PWD"
-	printf 'export SVQ_MODROOT=%q\n' "$kdir/modroot"
+	if [ -n "$stock" ]; then
+		printf 'export SVQ_MODROOT=/run/svq/modroot\n'
+		printf 'export SVQ_STOCK=%q\n' "$skver"
+	else
+		printf 'export SVQ_MODROOT=%q\n' "$kdir/modroot"
+	fi
 	for v in SVQ_SOAK_FRAMES SVQ_TRAFFIC_FRAMES SVQ_TRAFFIC_CMP_FRAMES SVQ_TRAFFIC_WINDOW; do
 		if [ -n "${!v:-}" ]; then printf 'export %s=%q\n' "$v" "${!v}"; fi
 	done
@@ -71,7 +114,7 @@ timeout --foreground -k 5 "$timeout" \
 	qemu-system-x86_64 -accel tcg -cpu max -m "$mem" -smp "$smp" \
 	-nographic -no-reboot -nic none -display none \
 	-serial "file:$console" -monitor none \
-	-kernel "$bzimage" \
+	-kernel "$bzimage" "${qemu_stock[@]}" \
 	-append "console=ttyS0 rootfstype=9p root=svqroot rootflags=trans=virtio,version=9p2000.L,msize=1048576,cache=loose ro init=$here/vm-init${SVQ_VM_TRACE:+ SVQ_INIT_TRACE=1} panic=-1 oops=panic loglevel=4 tsc=reliable$tsc_khz svq.run=$run" \
 	-fsdev local,id=svqroot,path=/,security_model=none,readonly=on,multidevs=remap \
 	-device virtio-9p-pci,fsdev=svqroot,mount_tag=svqroot \
