@@ -11,23 +11,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 out=$repo/build/deb
 
-pkgs=(dpkg-dev debhelper dh-dkms lintian)
-missing=()
-for p in "${pkgs[@]}"; do
-	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed" ||
-		missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	if [ "$(id -u)" != 0 ]; then
-		echo "Missing Debian packages. Install them with:" >&2
-		echo "  sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
-		exit 1
-	fi
-	echo "make-deb.sh: installing ${missing[*]}" >&2
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
-	apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
-fi
+# the packaging tools, installed like the test bench's dependencies
+"$repo/tools/testing/svq/deps.sh" dpkg-dev debhelper dh-dkms lintian
 
 version=$(dpkg-parsechangelog -l "$repo/debian/changelog" -S Version)
 tmp=$(mktemp -d)

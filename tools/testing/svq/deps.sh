@@ -1,8 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Install the Debian packages the build and the tests need: as root with
-# apt-get, otherwise print the command and fail.
+# Install the Debian packages the build and the tests need (or, with
+# arguments, those packages): as root with apt-get, otherwise print the
+# command and fail.
+#
+# Usage: deps.sh [PACKAGE...]
 set -euo pipefail
 
 pkgs=(
@@ -17,6 +20,8 @@ pkgs=(
 	iproute2		# the vdpa tool
 	busybox-static		# initramfs of nested guests
 )
+
+[ $# -gt 0 ] && pkgs=("$@")
 
 missing=()
 for p in "${pkgs[@]}"; do
