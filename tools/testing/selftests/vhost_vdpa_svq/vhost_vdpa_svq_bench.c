@@ -2,7 +2,8 @@
 /*
  * make bench: frames per second through vdpa_sim_net's loopback with the
  * mini-VMM, on one upper device, for passthrough, shadow, and shadow with
- * dirty logging on (auto mode), in two workloads:
+ * dirty logging on (auto mode), and on a bare vdpa_sim_net device (plain
+ * vhost-vdpa, no upper device: what stacking costs), in two workloads:
  *   stream     up to 64 frames in flight, one kick per batch (a busy
  *              guest: the throughput of the data path)
  *   ping-pong  one frame in flight, two kicks and two interrupts per frame
@@ -12,13 +13,13 @@
  * over guest memory (migration_bitmap_sync()), far less often: pages the
  * device writes again and again are found clear again at least as often
  * as in a migration. Every frame is checked. The configurations alternate
- * within each round, the median of the rounds is reported with its ratio
- * to passthrough, and every raw number is printed. Then the pause of a
+ * within each round, the median of the rounds is reported with its ratios
+ * to passthrough and to bare, and every raw number is printed. Then the pause of a
  * passthrough -> shadow switch (stats/last_switch_ns), median of 100.
  *
  * Usage: vhost_vdpa_svq_bench [frames per run] [rounds] [configuration [workload]]
  *
- * With a configuration (passthrough, shadow or shadow+log), only that one
+ * With a configuration (bare, passthrough, shadow or shadow+log), only that one
  * runs, and no switch pause is measured: for profiling one of them; with
  * a workload too (stream or ping-pong), only that workload.
  */
@@ -36,8 +37,12 @@
 #define STREAM_WINDOW	64
 #define HARVEST_PERIOD_US	10000
 
-enum config { PASSTHROUGH, SHADOW, SHADOW_LOG, NCONFIGS };
-static const char * const config_names[] = { "passthrough", "shadow", "shadow+log" };
+/*
+ * bare: plain vhost-vdpa on a vdpa_sim_net device of its own, no upper
+ * device: what stacking itself costs is passthrough / bare.
+ */
+enum config { BARE, PASSTHROUGH, SHADOW, SHADOW_LOG, NCONFIGS };
+static const char * const config_names[] = { "bare", "passthrough", "shadow", "shadow+log" };
 
 enum workload { STREAM, PING_PONG, NWORKLOADS };
 static const char * const workload_names[] = { "stream", "ping-pong" };
@@ -84,18 +89,28 @@ static int run_workload(struct vmm_net *net, enum workload w, unsigned int frame
 	return vmm_net_loop(net, frames, first_seq);
 }
 
+/* the bare lower device of configuration BARE */
+static struct vmm_dev bare;
+
 /* One measured run of @frames frames of workload @w in configuration @c. */
 static int run(struct vmm_dev *dev, uint64_t *log, enum workload w, enum config c,
 	       unsigned int frames, double *fps)
 {
-	static const char * const modes[] = { "passthrough", "shadow", "auto" };
+	static const char * const modes[] = {
+		[PASSTHROUGH] = "passthrough", [SHADOW] = "shadow", [SHADOW_LOG] = "auto",
+	};
 	struct vmm_log_harvester harvester;
 	bool harvesting = false;
 	struct vmm_net net = {};
 	double t0;
 	int r;
 
-	r = vmm_attr_write("bsvq0", "mode", modes[c]);
+	if (c == BARE) {
+		dev = &bare;
+		r = 0;
+	} else {
+		r = vmm_attr_write("bsvq0", "mode", modes[c]);
+	}
 	if (!r)
 		r = vmm_net_start(&net, dev, 256);
 	if (!r && c == SHADOW_LOG) {
@@ -152,8 +167,9 @@ static int run_workload_rounds(struct vmm_dev *dev, uint64_t *log, enum workload
 	for (c = 0; c < NCONFIGS; c++)
 		med[c] = median(fps[c], rounds);
 	for (c = 0; c < NCONFIGS; c++)
-		printf("median %-9s %-12s %10.0f frames/s  ratio to passthrough %.3f\n",
-		       workload_names[w], config_names[c], med[c], med[c] / med[PASSTHROUGH]);
+		printf("median %-9s %-12s %10.0f frames/s  ratio to passthrough %.3f, to bare %.3f\n",
+		       workload_names[w], config_names[c], med[c], med[c] / med[PASSTHROUGH],
+		       med[c] / med[BARE]);
 	return 0;
 }
 
@@ -175,8 +191,9 @@ int main(int argc, char **argv)
 	if (rounds < 1 || rounds > 64 || !log || (argc > 3 && only < 0) ||
 	    (argc > 4 && only_w < 0))
 		return 2;
-	if (vmm_dev_create_stacked(&dev, "blower0", "bsvq0", "") || vmm_open(&dev)) {
-		fprintf(stderr, "cannot set up the stacked device\n");
+	if (vmm_dev_create_stacked(&dev, "blower0", "bsvq0", "") || vmm_open(&dev) ||
+	    vmm_dev_create(&bare, "bbare0", "mgmtdev vdpasim_net") || vmm_open(&bare)) {
+		fprintf(stderr, "cannot set up the stacked and the bare devices\n");
 		return 1;
 	}
 	print_clocksource("before");
@@ -185,6 +202,7 @@ int main(int argc, char **argv)
 		    run_workload_rounds(&dev, log, i, frames, rounds, only))
 			return 1;
 	print_clocksource("after");
+	vmm_dev_destroy(&bare);
 	if (only >= 0) {
 		vmm_dev_destroy(&dev);
 		return system("vdpa dev del blower0") ? 1 : 0;
