@@ -167,7 +167,7 @@ static int run_workload_rounds(struct vmm_dev *dev, uint64_t *log, enum workload
 	for (c = 0; c < NCONFIGS; c++)
 		med[c] = median(fps[c], rounds);
 	for (c = 0; c < NCONFIGS; c++)
-		printf("median %-9s %-12s %10.0f frames/s  ratio to passthrough %.3f, to bare %.3f\n",
+		printf("median %-9s %-12s %10.0f frames/s  ratio to passthrough %.3f, bare %.3f\n",
 		       workload_names[w], config_names[c], med[c], med[c] / med[PASSTHROUGH],
 		       med[c] / med[BARE]);
 	return 0;
