@@ -153,9 +153,13 @@ modules=()
 for ko in "$repo"/drivers/vdpa/svq/*.ko; do
 	[ -f "$ko" ] && modules+=(--module "$ko")
 done
+# the debug kernel's run took over 1500 s on a loaded host (TCG, 2 CPUs), the
+# release kernel's about 450 s
+vm_timeout=1500
+[ -n "$kflag" ] && vm_timeout=2700
 echo "# VM: booting $kdir under TCG"
 vmout=$out/vm
-"$here/vm-run.sh" --kernel "$kdir" --timeout 1500 --out "$vmout" "${modules[@]}" \
+"$here/vm-run.sh" --kernel "$kdir" --timeout "$vm_timeout" --out "$vmout" "${modules[@]}" \
 	-- "$here/run-tests.sh" > "$out/vm.log" 2>&1
 vmrc=$?
 sed 's/^/#   /' "$out/vm.log"
