@@ -29,6 +29,7 @@
 #include <linux/sched.h>
 #include <linux/workqueue.h>
 
+#include "svq_compat.h"
 #include "svq_dirty.h"
 #include "svq_lower.h"
 #include "svq_relay.h"

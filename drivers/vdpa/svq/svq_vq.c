@@ -27,6 +27,7 @@
 #include <linux/virtio_config.h>
 #include <linux/virtio_ring.h>
 
+#include "svq_compat.h"
 #include "svq_guest.h"
 #include "svq_iotlb.h"
 #include "svq_lower.h"
