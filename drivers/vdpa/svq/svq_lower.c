@@ -285,6 +285,19 @@ void svq_lower_reset_quiesced(struct vdpa_device *lower)
 }
 
 /**
+ * svq_lower_set_driver_features() - the features the driver accepted, again
+ * (a replay after a reset)
+ * @lower: the lower device, held
+ * @features: the features
+ *
+ * Return: what the parent returns.
+ */
+int svq_lower_set_driver_features(struct vdpa_device *lower, u64 features)
+{
+	return lower->config->set_driver_features(lower, features);
+}
+
+/**
  * svq_lower_get_driver_features() - the features the driver accepted
  * @lower: the lower device, held
  *
@@ -307,7 +320,7 @@ u64 svq_lower_get_driver_features(struct vdpa_device *lower)
  */
 bool svq_lower_can_suspend(struct vdpa_device *lower)
 {
-	return lower->config->suspend && svq_lower_can_resume(lower);
+	return lower->config->suspend;
 }
 
 /**

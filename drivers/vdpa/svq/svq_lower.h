@@ -42,6 +42,7 @@ void svq_lower_set_status(struct vdpa_device *lower, u8 status);
 int svq_lower_reset(struct vdpa_device *lower, u32 flags);
 int svq_lower_reset_clean(struct vdpa_device *lower);
 void svq_lower_reset_quiesced(struct vdpa_device *lower);
+int svq_lower_set_driver_features(struct vdpa_device *lower, u64 features);
 u64 svq_lower_get_driver_features(struct vdpa_device *lower);
 bool svq_lower_can_suspend(struct vdpa_device *lower);
 bool svq_lower_can_resume(struct vdpa_device *lower);
