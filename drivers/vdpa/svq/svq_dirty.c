@@ -23,6 +23,7 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
+#include "svq_compat.h"
 #include "svq_dirty.h"
 #include "svq_iotlb.h"
 
@@ -156,8 +157,8 @@ static struct svq_dirty_log *svq_log_pin(struct mm_struct *mm, u64 uaddr, u64 nb
 	if (npages + atomic64_read(&mm->pinned_vm) > lock_limit)
 		pinned = -ENOMEM;
 	else
-		pinned = pin_user_pages_remote(mm, uaddr & PAGE_MASK, npages,
-					       FOLL_WRITE | FOLL_LONGTERM, log->pages, NULL);
+		pinned = svq_pin_user_pages_remote(mm, uaddr & PAGE_MASK, npages,
+						   FOLL_WRITE | FOLL_LONGTERM, log->pages, NULL);
 	if (pinned > 0) {
 		log->npinned = pinned;
 		atomic64_add(pinned, &mm->pinned_vm);

@@ -372,21 +372,22 @@ int svq_iotlb_dma_map(struct svq_dev *svq, struct vdpa_device *lower, unsigned i
 
 	if (asid >= svq->nas || !size)
 		return -EINVAL;
+	mutex_lock(&svq->map_lock);
 	flags = svq_iotlb_write_lock(svq);
 	ret = svq_maps_add(&svq->as[asid].maps, iova, iova + size - 1, pa, perm);
 	if (!ret)
 		svq->as[asid].has_map = true;
 	svq->iotlb_gen++;
 	svq_iotlb_write_unlock(svq, flags);
-	if (ret)
-		return ret;
-	ret = svq_lower_dma_map(lower, asid, iova, size, pa, perm, opaque);
+	if (!ret)
+		ret = svq_lower_dma_map(lower, asid, iova, size, pa, perm, opaque);
 	if (ret) {
 		flags = svq_iotlb_write_lock(svq);
 		svq_maps_del(&svq->as[asid].maps, iova, iova + size - 1);
 		svq->iotlb_gen++;
 		svq_iotlb_write_unlock(svq, flags);
 	}
+	mutex_unlock(&svq->map_lock);
 	return ret;
 }
 
@@ -406,9 +407,11 @@ int svq_iotlb_dma_unmap(struct svq_dev *svq, struct vdpa_device *lower, unsigned
 {
 	u64 start = iova, last = iova + size - 1, end;
 	unsigned long flags;
+	int ret;
 
 	if (asid >= svq->nas || !size)
 		return -EINVAL;
+	mutex_lock(&svq->map_lock);
 	/*
 	 * At most SVQ_IOTLB_UNMAP_BATCH of the driver's mappings are freed
 	 * per hold of the write lock (interrupts off): vhost-vdpa unmaps
@@ -422,7 +425,55 @@ int svq_iotlb_dma_unmap(struct svq_dev *svq, struct vdpa_device *lower, unsigned
 		svq_iotlb_write_unlock(svq, flags);
 		start = end + 1;
 	} while (end < last);
-	return svq_lower_dma_unmap(lower, asid, iova, size);
+	ret = svq_lower_dma_unmap(lower, asid, iova, size);
+	mutex_unlock(&svq->map_lock);
+	return ret;
+}
+
+/**
+ * svq_iotlb_replay() - give a lower device that was reset (and so lost its
+ * mappings) the driver's mappings again
+ * @svq: the upper device
+ * @lower: the lower device, held
+ *
+ * A set_map lower device gets one set_map per address space the driver
+ * mapped or a shadow ring uses (with the shadow rings' mappings); a
+ * dma_map one gets each of the driver's mappings, each unmapped first in
+ * case the parent kept it. Shadow rings of a dma_map lower device are
+ * the caller's (svq_window_replay()).
+ *
+ * Context: process; the caller holds svq->switch_lock.
+ * Return: 0, or the first error of the lower device.
+ */
+int svq_iotlb_replay(struct svq_dev *svq, struct vdpa_device *lower)
+{
+	bool dma_map = svq_lower_has_dma_map(lower);
+	struct vhost_iotlb_map *map;
+	unsigned int asid;
+	int ret = 0;
+
+	mutex_lock(&svq->map_lock);
+	for (asid = 0; !ret && asid < svq->nas; asid++) {
+		struct svq_as *as = &svq->as[asid];
+
+		if (!dma_map) {
+			if (as->has_map || as->shadow.nmaps)
+				ret = svq_iotlb_push(svq, lower, asid, as->maps.guest);
+			if (!ret)
+				as->shadow_dirty = false;
+			continue;
+		}
+		for (map = vhost_iotlb_itree_first(as->maps.guest, 0, U64_MAX); !ret && map;
+		     map = vhost_iotlb_itree_next(map, 0, U64_MAX)) {
+			u64 size = map->last - map->start + 1;
+
+			svq_lower_dma_unmap(lower, asid, map->start, size);
+			ret = svq_lower_dma_map(lower, asid, map->start, size, map->addr,
+						map->perm, NULL);
+		}
+	}
+	mutex_unlock(&svq->map_lock);
+	return ret;
 }
 
 /**

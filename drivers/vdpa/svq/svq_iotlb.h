@@ -22,6 +22,7 @@ int svq_iotlb_dma_map(struct svq_dev *svq, struct vdpa_device *lower, unsigned i
 		      u64 iova, u64 size, u64 pa, u32 perm, void *opaque);
 int svq_iotlb_dma_unmap(struct svq_dev *svq, struct vdpa_device *lower, unsigned int asid,
 			u64 iova, u64 size);
+int svq_iotlb_replay(struct svq_dev *svq, struct vdpa_device *lower);
 void svq_iotlb_forget(struct svq_dev *svq, unsigned int asid);
 bool svq_iotlb_writable_last(struct svq_dev *svq, unsigned int asid, u64 *last);
 void svq_iotlb_set_identity_ok(struct svq_dev *svq, bool identity_ok);

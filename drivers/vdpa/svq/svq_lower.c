@@ -20,9 +20,20 @@
 #include <linux/virtio_net.h>
 #include <uapi/linux/vdpa.h>
 
+#include "svq_compat.h"
 #include "svq_lower.h"
 
 DEFINE_SRCU(svq_srcu);
+
+#ifdef CONFIG_VHOST_VDPA_SVQ_FAULT_INJECT
+/*
+ * Test-only switch, /sys/kernel/debug/vhost_vdpa_svq/fault_no_resume
+ * (svq_relay_faults_init()): while set, lower devices are treated as
+ * having no resume op (as on kernels before 6.3), so that the emulated
+ * resume of a live switch is tested where resume exists.
+ */
+bool svq_lower_fault_no_resume;
+#endif
 
 /**
  * svq_lower_lock() - the lower device of an upper device, for one call
@@ -111,12 +122,20 @@ unsigned int svq_lower_caps(struct vdpa_device *lower)
 
 	if (ops->dma_map && ops->dma_unmap)
 		caps |= SVQ_CAP_DMA_MAP;
+#if SVQ_VDPA_6_3
 	if (ops->suspend && ops->resume)
 		caps |= SVQ_CAP_SUSPEND;
+#else
+	/* the upper device offers suspend alone, as its lower device does */
+	if (ops->suspend)
+		caps |= SVQ_CAP_SUSPEND;
+#endif
+#if SVQ_VDPA_6_7
 	if (ops->reset_map)
 		caps |= SVQ_CAP_RESET_MAP;
 	if (ops->get_vq_desc_group)
 		caps |= SVQ_CAP_DESC_GROUP;
+#endif
 	return caps;
 }
 
@@ -176,10 +195,12 @@ void svq_lower_read_config(struct vdpa_device *lower, unsigned int offset, void 
  * @lower: the lower device
  * @mac: the address
  *
- * Return: 0, -EOPNOTSUPP if its management device cannot, or its error.
+ * Return: 0, -EOPNOTSUPP if its management device cannot (always before
+ * 6.12, which added dev_set_attr), or its error.
  */
 int svq_lower_mgmt_set_mac(struct vdpa_device *lower, const u8 *mac)
 {
+#if SVQ_VDPA_6_12
 	struct vdpa_mgmt_dev *mdev = lower->mdev;
 	struct vdpa_dev_set_config set = {
 		.mask = BIT_ULL(VDPA_ATTR_DEV_NET_CFG_MACADDR),
@@ -189,6 +210,9 @@ int svq_lower_mgmt_set_mac(struct vdpa_device *lower, const u8 *mac)
 		return -EOPNOTSUPP;
 	memcpy(set.net.mac, mac, ETH_ALEN);
 	return mdev->ops->dev_set_attr(mdev, lower, &set);
+#else
+	return -EOPNOTSUPP;
+#endif
 }
 
 /**
@@ -215,15 +239,35 @@ void svq_lower_set_status(struct vdpa_device *lower, u8 status)
 /**
  * svq_lower_reset() - reset the lower device
  * @lower: the lower device, held
- * @flags: VDPA_RESET_F_* (compat_reset), 0 for a plain reset
+ * @flags: VDPA_RESET_F_* (compat_reset), 0 for a plain reset; before 6.7
+ *	   always 0
  *
  * Return: what the parent returns.
  */
 int svq_lower_reset(struct vdpa_device *lower, u32 flags)
 {
+#if SVQ_VDPA_6_7
 	if (flags && lower->config->compat_reset)
 		return lower->config->compat_reset(lower, flags);
+#endif
 	return lower->config->reset(lower);
+}
+
+/**
+ * svq_lower_reset_clean() - reset the lower device and its mappings
+ * @lower: the lower device, held
+ *
+ * What every reset did before 6.7 (compat_reset with
+ * VDPA_RESET_F_CLEAN_MAP since): the device is back to its initial state
+ * and its parent's default mappings. The emulated resume
+ * (svq_vq_switch_all()) uses it so that it replays the same things on
+ * every kernel.
+ *
+ * Return: what the parent returns.
+ */
+int svq_lower_reset_clean(struct vdpa_device *lower)
+{
+	return svq_lower_reset(lower, VDPA_RESET_F_CLEAN_MAP);
 }
 
 /**
@@ -233,7 +277,24 @@ int svq_lower_reset(struct vdpa_device *lower, u32 flags)
  */
 void svq_lower_reset_quiesced(struct vdpa_device *lower)
 {
+#if SVQ_VDPA_6_7
 	vdpa_reset(lower, 0);
+#else
+	vdpa_reset(lower);
+#endif
+}
+
+/**
+ * svq_lower_set_driver_features() - the features the driver accepted, again
+ * (a replay after a reset)
+ * @lower: the lower device, held
+ * @features: the features
+ *
+ * Return: what the parent returns.
+ */
+int svq_lower_set_driver_features(struct vdpa_device *lower, u64 features)
+{
+	return lower->config->set_driver_features(lower, features);
 }
 
 /**
@@ -248,15 +309,38 @@ u64 svq_lower_get_driver_features(struct vdpa_device *lower)
 }
 
 /**
- * svq_lower_can_suspend() - can a running lower device be suspended and
- * resumed (a live switch)?
+ * svq_lower_can_suspend() - can a running lower device be switched live?
  * @lower: the lower device, held
  *
- * Return: true if it has suspend and resume.
+ * A live switch suspends the lower device; it resumes it with resume, or
+ * without one by a reset and a replay of its configuration
+ * (svq_lower_can_resume()).
+ *
+ * Return: true if it has suspend.
  */
 bool svq_lower_can_suspend(struct vdpa_device *lower)
 {
-	return lower->config->suspend && lower->config->resume;
+	return lower->config->suspend;
+}
+
+/**
+ * svq_lower_can_resume() - can a suspended lower device be resumed?
+ * @lower: the lower device, held
+ *
+ * Return: true if it has resume (an op since 6.3; always false before),
+ * unless the fault_no_resume test switch is set.
+ */
+bool svq_lower_can_resume(struct vdpa_device *lower)
+{
+#ifdef CONFIG_VHOST_VDPA_SVQ_FAULT_INJECT
+	if (READ_ONCE(svq_lower_fault_no_resume))
+		return false;
+#endif
+#if SVQ_VDPA_6_3
+	return lower->config->resume;
+#else
+	return false;
+#endif
 }
 
 /**
@@ -274,11 +358,16 @@ int svq_lower_suspend(struct vdpa_device *lower)
  * svq_lower_resume() - resume the lower device
  * @lower: the lower device, held
  *
- * Return: what the parent returns, -EOPNOTSUPP without resume.
+ * Return: what the parent returns, -EOPNOTSUPP without resume (always
+ * before 6.3).
  */
 int svq_lower_resume(struct vdpa_device *lower)
 {
+#if SVQ_VDPA_6_3
 	return lower->config->resume ? lower->config->resume(lower) : -EOPNOTSUPP;
+#else
+	return -EOPNOTSUPP;
+#endif
 }
 
 /**
@@ -478,11 +567,16 @@ int svq_lower_dma_unmap(struct vdpa_device *lower, unsigned int asid, u64 iova, 
  * @lower: the lower device, held
  * @asid: the address space
  *
- * Return: what the parent returns, -EOPNOTSUPP without the op.
+ * Return: what the parent returns, -EOPNOTSUPP without the op (always
+ * before 6.7).
  */
 int svq_lower_reset_map(struct vdpa_device *lower, unsigned int asid)
 {
+#if SVQ_VDPA_6_7
 	return lower->config->reset_map ? lower->config->reset_map(lower, asid) : -EOPNOTSUPP;
+#else
+	return -EOPNOTSUPP;
+#endif
 }
 
 /*
@@ -511,6 +605,7 @@ u32 svq_fwd_get_vq_align(struct vdpa_device *vdev)
 	return ret;
 }
 
+#if SVQ_VDPA_6_7
 /**
  * svq_fwd_get_backend_features() - vdpa_config_ops.get_backend_features
  * @vdev: the upper device
@@ -531,6 +626,7 @@ u64 svq_fwd_get_backend_features(const struct vdpa_device *vdev)
 	svq_lower_unlock(srcu);
 	return ret;
 }
+#endif
 
 /**
  * svq_fwd_set_driver_features() - vdpa_config_ops.set_driver_features
@@ -811,6 +907,7 @@ int svq_fwd_get_vendor_vq_stats(struct vdpa_device *vdev, u16 idx, struct sk_buf
 	return ret;
 }
 
+#if SVQ_VDPA_6_10
 /**
  * svq_fwd_get_vq_size() - vdpa_config_ops.get_vq_size
  * @vdev: the upper device
@@ -832,6 +929,7 @@ u16 svq_fwd_get_vq_size(struct vdpa_device *vdev, u16 idx)
 	svq_lower_unlock(srcu);
 	return ret;
 }
+#endif
 
 /**
  * svq_fwd_get_vq_group() - vdpa_config_ops.get_vq_group
@@ -854,6 +952,7 @@ u32 svq_fwd_get_vq_group(struct vdpa_device *vdev, u16 idx)
 	return ret;
 }
 
+#if SVQ_VDPA_6_7
 /**
  * svq_fwd_get_vq_desc_group() - vdpa_config_ops.get_vq_desc_group (offered
  * with SVQ_CAP_DESC_GROUP)
@@ -874,7 +973,9 @@ u32 svq_fwd_get_vq_desc_group(struct vdpa_device *vdev, u16 idx)
 	svq_lower_unlock(srcu);
 	return ret;
 }
+#endif
 
+#if SVQ_VDPA_6_3
 /**
  * svq_fwd_set_vq_affinity() - vdpa_config_ops.set_vq_affinity
  * @vdev: the upper device
@@ -897,7 +998,9 @@ int svq_fwd_set_vq_affinity(struct vdpa_device *vdev, u16 idx, const struct cpum
 	svq_lower_unlock(srcu);
 	return ret;
 }
+#endif
 
+#if SVQ_VDPA_6_3
 /**
  * svq_fwd_get_vq_affinity() - vdpa_config_ops.get_vq_affinity
  * @vdev: the upper device
@@ -918,7 +1021,9 @@ const struct cpumask *svq_fwd_get_vq_affinity(struct vdpa_device *vdev, u16 idx)
 	svq_lower_unlock(srcu);
 	return ret;
 }
+#endif
 
+#if SVQ_VDPA_6_3
 /**
  * svq_fwd_get_vq_dma_dev() - vdpa_config_ops.get_vq_dma_dev
  * @vdev: the upper device
@@ -939,3 +1044,4 @@ struct device *svq_fwd_get_vq_dma_dev(struct vdpa_device *vdev, u16 idx)
 	svq_lower_unlock(srcu);
 	return ret;
 }
+#endif

@@ -10,12 +10,14 @@
 
 /* What the upper device's ops table offers, from what the lower device has. */
 #define SVQ_CAP_DMA_MAP		BIT(0)	/* dma_map/dma_unmap, else set_map */
-#define SVQ_CAP_SUSPEND		BIT(1)	/* suspend and resume */
+#define SVQ_CAP_SUSPEND		BIT(1)	/* suspend and resume (suspend before 6.3) */
 #define SVQ_CAP_RESET_MAP	BIT(2)
 #define SVQ_CAP_DESC_GROUP	BIT(3)	/* get_vq_desc_group */
 #define SVQ_CAP_COMBINATIONS	16
 
 extern struct srcu_struct svq_srcu;
+/* test-only (CONFIG_VHOST_VDPA_SVQ_FAULT_INJECT): act as if no resume */
+extern bool svq_lower_fault_no_resume;
 
 struct vdpa_device *svq_lower_lock(struct svq_dev *svq, int *srcu_idx)
 	__acquires(&svq_srcu);
@@ -38,9 +40,12 @@ int svq_lower_mgmt_set_mac(struct vdpa_device *lower, const u8 *mac);
 u8 svq_lower_get_status(struct vdpa_device *lower);
 void svq_lower_set_status(struct vdpa_device *lower, u8 status);
 int svq_lower_reset(struct vdpa_device *lower, u32 flags);
+int svq_lower_reset_clean(struct vdpa_device *lower);
 void svq_lower_reset_quiesced(struct vdpa_device *lower);
+int svq_lower_set_driver_features(struct vdpa_device *lower, u64 features);
 u64 svq_lower_get_driver_features(struct vdpa_device *lower);
 bool svq_lower_can_suspend(struct vdpa_device *lower);
+bool svq_lower_can_resume(struct vdpa_device *lower);
 int svq_lower_suspend(struct vdpa_device *lower);
 int svq_lower_resume(struct vdpa_device *lower);
 u32 svq_lower_vq_group(struct vdpa_device *lower, u16 idx);
@@ -62,7 +67,9 @@ int svq_lower_dma_map(struct vdpa_device *lower, unsigned int asid, u64 iova, u6
 int svq_lower_dma_unmap(struct vdpa_device *lower, unsigned int asid, u64 iova, u64 size);
 int svq_lower_reset_map(struct vdpa_device *lower, unsigned int asid);
 
-/* vdpa_config_ops that only forward to the lower device. */
+/* vdpa_config_ops that only forward to the lower device (those of ops newer
+ * than the running kernel are not built: svq_compat.h).
+ */
 u32 svq_fwd_get_vq_align(struct vdpa_device *vdev);
 u64 svq_fwd_get_backend_features(const struct vdpa_device *vdev);
 int svq_fwd_set_driver_features(struct vdpa_device *vdev, u64 features);

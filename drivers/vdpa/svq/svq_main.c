@@ -26,6 +26,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "svq_compat.h"
 #include "svq_lower.h"
 #include "svq_mgmt.h"
 #include "svq_relay.h"
@@ -33,19 +34,6 @@
 
 static struct workqueue_struct *svq_wq;
 static struct vdpa_driver svq_driver;
-
-/*
- * The device core's driver_override helpers. Sparse cannot follow the
- * cleanup guard they take their lock with and reports a context imbalance
- * in every caller; it checks these callers against stand-ins.
- */
-#ifdef __CHECKER__
-#define svq_has_override(dev)		((void)(dev), false)
-#define svq_override_is_ours(dev)	((void)(dev), false)
-#else
-#define svq_has_override(dev)		device_has_driver_override(dev)
-#define svq_override_is_ours(dev)	(device_match_driver_override(dev, &svq_driver.driver) > 0)
-#endif
 
 static LIST_HEAD(svq_lowers);
 static DEFINE_MUTEX(svq_lowers_lock);
@@ -104,9 +92,9 @@ static int svq_bus_notify(struct notifier_block *nb, unsigned long action,
 
 	if (action != BUS_NOTIFY_ADD_DEVICE || dev->parent == svq_root_dev)
 		return NOTIFY_DONE;
-	if (svq_has_override(dev) || !svq_claim_param_has(dev_name(dev)))
+	if (svq_has_driver_override(dev) || !svq_claim_param_has(dev_name(dev)))
 		return NOTIFY_DONE;
-	if (device_set_driver_override(dev, SVQ_DRV_NAME))
+	if (svq_set_driver_override(dev, SVQ_DRV_NAME))
 		dev_warn(dev, "cannot claim for " SVQ_DRV_NAME "\n");
 	return NOTIFY_OK;
 }
@@ -150,7 +138,7 @@ static int svq_probe(struct vdpa_device *vdev)
 	struct svq_claim *sl;
 
 	/* only devices whose driver_override names us (never our own) */
-	if (dev->parent == svq_root_dev || !svq_override_is_ours(dev))
+	if (dev->parent == svq_root_dev || !svq_driver_override_is(dev, &svq_driver.driver))
 		return -ENODEV;
 	why = svq_lower_unsupported(vdev);
 	if (why) {
@@ -249,10 +237,10 @@ static struct vdpa_driver svq_driver = {
 /* At load, claim the unbound devices the parameter names. */
 static int svq_claim_existing(struct device *dev, void *unused)
 {
-	if (dev->driver || svq_has_override(dev) ||
+	if (dev->driver || svq_has_driver_override(dev) ||
 	    !svq_claim_param_has(dev_name(dev)))
 		return 0;
-	if (!device_set_driver_override(dev, SVQ_DRV_NAME) &&
+	if (!svq_set_driver_override(dev, SVQ_DRV_NAME) &&
 	    device_attach(dev) < 0)
 		dev_warn(dev, "could not be claimed\n");
 	return 0;

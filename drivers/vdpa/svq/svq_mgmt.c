@@ -11,6 +11,7 @@
 #include <linux/virtio_net.h>
 #include <uapi/linux/vdpa.h>
 
+#include "svq_compat.h"
 #include "svq_lower.h"
 #include "svq_mgmt.h"
 #include "svq_ops.h"
@@ -188,7 +189,7 @@ static void svq_upper_quiesce(struct svq_claim *sl, struct svq_dev *svq)
 	if (svq->quiesced)
 		return;
 	/* only this driver matches from now on, and it refuses upper devices */
-	if (device_set_driver_override(dev, SVQ_DRV_NAME))
+	if (svq_set_driver_override(dev, SVQ_DRV_NAME))
 		dev_dbg(dev, "no memory for driver_override\n");
 	device_release_driver(dev);
 	svq_lower_detach(svq);

@@ -26,6 +26,7 @@
 #include <linux/vhost_vdpa.h>
 #include <linux/virtio_config.h>
 
+#include "svq_compat.h"
 #include "svq_dirty.h"
 #include "svq_iotlb.h"
 #include "svq_lower.h"
@@ -173,13 +174,13 @@ static int svq_reset(struct vdpa_device *vdev)
 }
 
 /**
- * svq_compat_reset() - vdpa_config_ops.compat_reset
+ * svq_compat_reset() - vdpa_config_ops.compat_reset (since 6.7)
  * @vdev: the upper device
  * @flags: reset flags (VDPA_RESET_F_CLEAN_MAP)
  *
  * Return: what the lower device returns, or 0 once it is detached.
  */
-static int svq_compat_reset(struct vdpa_device *vdev, u32 flags)
+static int __maybe_unused svq_compat_reset(struct vdpa_device *vdev, u32 flags)
 {
 	return svq_do_reset(vdpa_to_svq(vdev), flags);
 }
@@ -287,12 +288,13 @@ static int svq_dma_unmap(struct vdpa_device *vdev, unsigned int asid, u64 iova, 
 
 /**
  * svq_reset_map() - vdpa_config_ops.reset_map: back to the default mapping
+ * (since 6.7)
  * @vdev: the upper device
  * @asid: address space
  *
  * Return: what the lower device returns, -ENODEV without one.
  */
-static int svq_reset_map(struct vdpa_device *vdev, unsigned int asid)
+static int __maybe_unused svq_reset_map(struct vdpa_device *vdev, unsigned int asid)
 {
 	struct svq_dev *svq = vdpa_to_svq(vdev);
 	struct vdpa_device *lower;
@@ -401,7 +403,21 @@ static void svq_free(struct vdpa_device *vdev)
 	module_put(THIS_MODULE);
 }
 
-/* The ops every table has. */
+/* Ops every table has that vdpa_config_ops has since 6.3, 6.7, 6.10 */
+#define SVQ_OPS_6_3							\
+	.set_vq_affinity	= svq_fwd_set_vq_affinity,		\
+	.get_vq_affinity	= svq_fwd_get_vq_affinity,		\
+	.get_vq_dma_dev		= svq_fwd_get_vq_dma_dev
+#define SVQ_OPS_6_7							\
+	.get_backend_features	= svq_fwd_get_backend_features,		\
+	.compat_reset		= svq_compat_reset
+#define SVQ_OPS_6_10							\
+	.get_vq_size		= svq_fwd_get_vq_size
+
+/*
+ * The ops every table has; those newer than 6.1 only on the kernels that
+ * have them (svq_compat.h).
+ */
 #define SVQ_OPS_COMMON							\
 	.set_vq_address		= svq_vq_set_address,			\
 	.set_vq_num		= svq_vq_set_num,			\
@@ -412,11 +428,9 @@ static void svq_free(struct vdpa_device *vdev)
 	.set_vq_state		= svq_vq_set_state,			\
 	.get_vq_state		= svq_vq_get_state,			\
 	.get_vendor_vq_stats	= svq_fwd_get_vendor_vq_stats,		\
-	.get_vq_size		= svq_fwd_get_vq_size,			\
 	.get_vq_align		= svq_fwd_get_vq_align,			\
 	.get_vq_group		= svq_fwd_get_vq_group,			\
 	.get_device_features	= svq_get_device_features,		\
-	.get_backend_features	= svq_fwd_get_backend_features,		\
 	.set_driver_features	= svq_fwd_set_driver_features,		\
 	.get_driver_features	= svq_fwd_get_driver_features,		\
 	.set_config_cb		= svq_set_config_cb,			\
@@ -427,22 +441,22 @@ static void svq_free(struct vdpa_device *vdev)
 	.get_status		= svq_get_status,			\
 	.set_status		= svq_set_status,			\
 	.reset			= svq_reset,				\
-	.compat_reset		= svq_compat_reset,			\
 	.get_config_size	= svq_fwd_get_config_size,		\
 	.get_config		= svq_fwd_get_config,			\
 	.set_config		= svq_fwd_set_config,			\
 	.get_generation		= svq_fwd_get_generation,		\
 	.get_iova_range		= svq_get_iova_range,			\
-	.set_vq_affinity	= svq_fwd_set_vq_affinity,		\
-	.get_vq_affinity	= svq_fwd_get_vq_affinity,		\
 	.set_group_asid		= svq_set_group_asid,			\
-	.get_vq_dma_dev		= svq_fwd_get_vq_dma_dev,		\
-	.free			= svq_free
+	.free			= svq_free				\
+	SVQ_VDPA_6_3_OPS(, SVQ_OPS_6_3)					\
+	SVQ_VDPA_6_7_OPS(, SVQ_OPS_6_7)					\
+	SVQ_VDPA_6_10_OPS(, SVQ_OPS_6_10)
 
 /* The optional ops, each group offered when the lower device has it. */
 #define SVQ_OPS_SET_MAP		.set_map = svq_set_map
 #define SVQ_OPS_DMA_MAP		.dma_map = svq_dma_map, .dma_unmap = svq_dma_unmap
-#define SVQ_OPS_SUSPEND		.suspend = svq_fwd_suspend, .resume = svq_fwd_resume
+#define SVQ_OPS_SUSPEND		.suspend = svq_fwd_suspend			\
+				SVQ_VDPA_6_3_OPS(, .resume = svq_fwd_resume)
 #define SVQ_OPS_RESET_MAP	.reset_map = svq_reset_map
 #define SVQ_OPS_DESC_GROUP	.get_vq_desc_group = svq_fwd_get_vq_desc_group
 
@@ -451,29 +465,33 @@ static void svq_free(struct vdpa_device *vdev)
 #define RMAP	SVQ_CAP_RESET_MAP
 #define DGRP	SVQ_CAP_DESC_GROUP
 
+/* The tables with reset_map or get_vq_desc_group: since 6.7 (svq_lower_caps()) */
+#define SVQ_OPS_TABLES_6_7	\
+	[RMAP] = { SVQ_OPS_COMMON, SVQ_OPS_SET_MAP, SVQ_OPS_RESET_MAP }, \
+	[DMA | RMAP] = { SVQ_OPS_COMMON, SVQ_OPS_DMA_MAP, SVQ_OPS_RESET_MAP }, \
+	[SUSP | RMAP] = { SVQ_OPS_COMMON, SVQ_OPS_SET_MAP, SVQ_OPS_SUSPEND, SVQ_OPS_RESET_MAP }, \
+	[DMA | SUSP | RMAP] = { SVQ_OPS_COMMON, SVQ_OPS_DMA_MAP, SVQ_OPS_SUSPEND, \
+				SVQ_OPS_RESET_MAP }, \
+	[DGRP] = { SVQ_OPS_COMMON, SVQ_OPS_SET_MAP, SVQ_OPS_DESC_GROUP }, \
+	[DMA | DGRP] = { SVQ_OPS_COMMON, SVQ_OPS_DMA_MAP, SVQ_OPS_DESC_GROUP }, \
+	[SUSP | DGRP] = { SVQ_OPS_COMMON, SVQ_OPS_SET_MAP, SVQ_OPS_SUSPEND, SVQ_OPS_DESC_GROUP }, \
+	[DMA | SUSP | DGRP] = { SVQ_OPS_COMMON, SVQ_OPS_DMA_MAP, SVQ_OPS_SUSPEND, \
+				SVQ_OPS_DESC_GROUP }, \
+	[RMAP | DGRP] = { SVQ_OPS_COMMON, SVQ_OPS_SET_MAP, SVQ_OPS_RESET_MAP, \
+			  SVQ_OPS_DESC_GROUP }, \
+	[DMA | RMAP | DGRP] = { SVQ_OPS_COMMON, SVQ_OPS_DMA_MAP, SVQ_OPS_RESET_MAP, \
+				SVQ_OPS_DESC_GROUP }, \
+	[SUSP | RMAP | DGRP] = { SVQ_OPS_COMMON, SVQ_OPS_SET_MAP, SVQ_OPS_SUSPEND, \
+				 SVQ_OPS_RESET_MAP, SVQ_OPS_DESC_GROUP }, \
+	[DMA | SUSP | RMAP | DGRP] = { SVQ_OPS_COMMON, SVQ_OPS_DMA_MAP, SVQ_OPS_SUSPEND, \
+				       SVQ_OPS_RESET_MAP, SVQ_OPS_DESC_GROUP },
+
 static const struct vdpa_config_ops svq_ops[SVQ_CAP_COMBINATIONS] = {
 	[0] = { SVQ_OPS_COMMON, SVQ_OPS_SET_MAP },
 	[DMA] = { SVQ_OPS_COMMON, SVQ_OPS_DMA_MAP },
 	[SUSP] = { SVQ_OPS_COMMON, SVQ_OPS_SET_MAP, SVQ_OPS_SUSPEND },
 	[DMA | SUSP] = { SVQ_OPS_COMMON, SVQ_OPS_DMA_MAP, SVQ_OPS_SUSPEND },
-	[RMAP] = { SVQ_OPS_COMMON, SVQ_OPS_SET_MAP, SVQ_OPS_RESET_MAP },
-	[DMA | RMAP] = { SVQ_OPS_COMMON, SVQ_OPS_DMA_MAP, SVQ_OPS_RESET_MAP },
-	[SUSP | RMAP] = { SVQ_OPS_COMMON, SVQ_OPS_SET_MAP, SVQ_OPS_SUSPEND, SVQ_OPS_RESET_MAP },
-	[DMA | SUSP | RMAP] = { SVQ_OPS_COMMON, SVQ_OPS_DMA_MAP, SVQ_OPS_SUSPEND,
-				SVQ_OPS_RESET_MAP },
-	[DGRP] = { SVQ_OPS_COMMON, SVQ_OPS_SET_MAP, SVQ_OPS_DESC_GROUP },
-	[DMA | DGRP] = { SVQ_OPS_COMMON, SVQ_OPS_DMA_MAP, SVQ_OPS_DESC_GROUP },
-	[SUSP | DGRP] = { SVQ_OPS_COMMON, SVQ_OPS_SET_MAP, SVQ_OPS_SUSPEND, SVQ_OPS_DESC_GROUP },
-	[DMA | SUSP | DGRP] = { SVQ_OPS_COMMON, SVQ_OPS_DMA_MAP, SVQ_OPS_SUSPEND,
-				SVQ_OPS_DESC_GROUP },
-	[RMAP | DGRP] = { SVQ_OPS_COMMON, SVQ_OPS_SET_MAP, SVQ_OPS_RESET_MAP,
-			  SVQ_OPS_DESC_GROUP },
-	[DMA | RMAP | DGRP] = { SVQ_OPS_COMMON, SVQ_OPS_DMA_MAP, SVQ_OPS_RESET_MAP,
-				SVQ_OPS_DESC_GROUP },
-	[SUSP | RMAP | DGRP] = { SVQ_OPS_COMMON, SVQ_OPS_SET_MAP, SVQ_OPS_SUSPEND,
-				 SVQ_OPS_RESET_MAP, SVQ_OPS_DESC_GROUP },
-	[DMA | SUSP | RMAP | DGRP] = { SVQ_OPS_COMMON, SVQ_OPS_DMA_MAP, SVQ_OPS_SUSPEND,
-				       SVQ_OPS_RESET_MAP, SVQ_OPS_DESC_GROUP },
+	SVQ_VDPA_6_7_OPS(SVQ_OPS_TABLES_6_7)
 };
 
 #undef DMA

@@ -29,6 +29,7 @@
 #include <linux/sched.h>
 #include <linux/workqueue.h>
 
+#include "svq_compat.h"
 #include "svq_dirty.h"
 #include "svq_lower.h"
 #include "svq_relay.h"
@@ -55,12 +56,14 @@ static bool svq_fault_skip_log;
 static struct dentry *svq_debugfs_dir;
 
 /**
- * svq_relay_faults_init() - create the fault switch (test builds only)
+ * svq_relay_faults_init() - create the fault switches (test builds only):
+ * fault_skip_log, and fault_no_resume (svq_lower_fault_no_resume)
  */
 void svq_relay_faults_init(void)
 {
 	svq_debugfs_dir = debugfs_create_dir(SVQ_DRV_NAME, NULL);
 	debugfs_create_bool("fault_skip_log", 0600, svq_debugfs_dir, &svq_fault_skip_log);
+	debugfs_create_bool("fault_no_resume", 0600, svq_debugfs_dir, &svq_lower_fault_no_resume);
 }
 
 /**

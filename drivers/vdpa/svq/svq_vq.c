@@ -18,7 +18,9 @@
  * live switch prepares every ring, gives a set_map lower device their
  * mappings in one set_map per address space, and only then suspends the
  * lower device: the suspended window reads each virtqueue's state and
- * swaps ring addresses, nothing else.
+ * swaps ring addresses, nothing else. A lower device without resume
+ * (kernels before 6.3) is resumed by a reset and a replay of its
+ * configuration (svq_vq_restart_lower()).
  */
 
 #include <linux/bitmap.h>
@@ -27,6 +29,7 @@
 #include <linux/virtio_config.h>
 #include <linux/virtio_ring.h>
 
+#include "svq_compat.h"
 #include "svq_guest.h"
 #include "svq_iotlb.h"
 #include "svq_lower.h"
@@ -275,6 +278,123 @@ void svq_vq_stop_all(struct svq_dev *svq, struct vdpa_device *lower)
 	svq_window_commit(svq, lower);
 }
 
+/* What the lower device calls for virtqueue @vq: the relay, if the driver
+ * set a callback.
+ */
+static struct vdpa_callback svq_vq_lower_cb(struct svq_vq *vq)
+{
+	struct vdpa_callback cb = {};
+	unsigned long flags;
+
+	spin_lock_irqsave(&vq->cb_lock, flags);
+	if (vq->cb.callback) {
+		cb.callback = svq_relay_lower_cb;
+		cb.private = vq;
+	}
+	spin_unlock_irqrestore(&vq->cb_lock, flags);
+	return cb;
+}
+
+/*
+ * Resume a suspended lower device that has no resume op, by a reset and a
+ * replay of what it was given: its status up to FEATURES_OK, the driver's
+ * features, the groups' address spaces, every mapping (the driver's and
+ * the shadow rings'), the config callback, then per virtqueue its size,
+ * rings (the guest's or the shadow ring), callback, state (read before
+ * the reset) and readiness, and DRIVER_OK last. State a driver gave the
+ * device in other ways (a control virtqueue's MAC filter, RX mode or
+ * queue pairs) is not replayed. Returns 0 or the first error; the caller
+ * then reports NEEDS_RESET.
+ */
+static int svq_vq_restart_lower(struct svq_dev *svq, struct vdpa_device *lower)
+{
+	u64 features = svq_lower_get_driver_features(lower);
+	u8 status = svq_lower_get_status(lower);
+	struct vdpa_vq_state *states;
+	struct vdpa_callback cb;
+	unsigned long *ready;
+	unsigned long flags;
+	unsigned int g;
+	int ret = 0;
+	u16 i;
+
+	states = kcalloc(svq->nvqs, sizeof(*states), GFP_KERNEL);
+	ready = bitmap_zalloc(svq->nvqs, GFP_KERNEL);
+	if (!states || !ready) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < svq->nvqs && !ret; i++) {
+		if (!svq->vqs[i].num)
+			continue;
+		if (svq_lower_get_vq_ready(lower, i))
+			__set_bit(i, ready);
+		ret = svq_lower_get_vq_state(lower, i, &states[i]);
+	}
+	if (!ret)
+		ret = svq_lower_reset_clean(lower);
+	if (ret)
+		goto out;
+
+	svq_lower_set_status(lower, status & (VIRTIO_CONFIG_S_ACKNOWLEDGE |
+					      VIRTIO_CONFIG_S_DRIVER));
+	ret = svq_lower_set_driver_features(lower, features);
+	if (ret)
+		goto out;
+	svq_lower_set_status(lower, status & (VIRTIO_CONFIG_S_ACKNOWLEDGE |
+					      VIRTIO_CONFIG_S_DRIVER |
+					      VIRTIO_CONFIG_S_FEATURES_OK));
+	for (g = 0; svq->nas > 1 && g < lower->ngroups && !ret; g++)
+		ret = svq_lower_set_group_asid(lower, g, svq->group_asid[g]);
+	if (!ret)
+		ret = svq_iotlb_replay(svq, lower);
+	for (i = 0; i < svq->nvqs && !ret; i++) {
+		struct svq_vq *vq = &svq->vqs[i];
+
+		if (vq->shadow_iova)
+			ret = svq_window_replay(svq, lower, vq->asid, vq->shadow_iova,
+						virt_to_phys(vq->shadow_mem), vq->shadow_size,
+						svq_vq_shadow_ro_size(vq));
+	}
+	if (ret)
+		goto out;
+	spin_lock_irqsave(&svq->config_cb_lock, flags);
+	cb = svq->config_cb;
+	spin_unlock_irqrestore(&svq->config_cb_lock, flags);
+	svq_lower_set_config_cb(lower, &cb);
+
+	for (i = 0; i < svq->nvqs && !ret; i++) {
+		struct svq_vq *vq = &svq->vqs[i];
+
+		if (!vq->num)
+			continue;
+		svq_lower_set_vq_num(lower, i, vq->num);
+		if (vq->shadow) {
+			u64 avail = (void *)vq->ring.shadow_avail - vq->shadow_mem;
+			u64 used = (void *)vq->ring.shadow_used - vq->shadow_mem;
+
+			ret = svq_lower_set_vq_address(lower, i, vq->shadow_iova,
+						       vq->shadow_iova + avail,
+						       vq->shadow_iova + used);
+		} else {
+			ret = svq_lower_set_vq_address(lower, i, vq->guest_desc, vq->guest_driver,
+						       vq->guest_device);
+		}
+		cb = svq_vq_lower_cb(vq);
+		svq_lower_set_vq_cb(lower, i, &cb);
+		if (!ret)
+			ret = svq_lower_set_vq_state(lower, i, &states[i]);
+		if (!ret && test_bit(i, ready))
+			svq_lower_set_vq_ready(lower, i, true);
+	}
+	if (!ret)
+		svq_lower_set_status(lower, status);
+out:
+	bitmap_free(ready);
+	kfree(states);
+	return ret;
+}
+
 /*
  * The live switch to shadow rings, with the lower device suspended: read
  * each prepared virtqueue's state, disable it, point it at its ring,
@@ -356,7 +476,8 @@ static int svq_vq_switch_out(struct svq_dev *svq, struct vdpa_device *lower, uns
  * suspended; a virtqueue that cannot be shadowed fails the switch before
  * anything changed. Back: the rings are freed after the lower device
  * resumed. The suspended window is timed (stats/last_switch_ns) and
- * traced.
+ * traced. Without resume, the window ends with a reset of the lower
+ * device and a replay of its configuration (svq_vq_restart_lower()).
  *
  * Context: process.
  * Return: 0, or the first error (the device then reports NEEDS_RESET if
@@ -393,7 +514,8 @@ int svq_vq_switch_all(struct svq_dev *svq, struct vdpa_device *lower, bool to_sh
 	if (!ret) {
 		ret = to_shadow ? svq_vq_switch_in(svq, lower, todo) :
 				  svq_vq_switch_out(svq, lower, todo);
-		err = svq_lower_resume(lower);
+		err = svq_lower_can_resume(lower) ? svq_lower_resume(lower) :
+						    svq_vq_restart_lower(svq, lower);
 		if (err)
 			WRITE_ONCE(svq->needs_reset, true);
 		ret = ret ?: err;

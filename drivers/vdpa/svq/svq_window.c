@@ -182,6 +182,36 @@ void svq_window_unmap(struct svq_dev *svq, struct vdpa_device *lower, unsigned i
 }
 
 /**
+ * svq_window_replay() - map a shadow ring again into a dma_map lower device
+ * that was reset (and so lost its mappings)
+ * @svq: the upper device
+ * @lower: the lower device, held
+ * @asid: address space
+ * @iova: what svq_window_map() returned
+ * @pa: as given to svq_window_map()
+ * @size: as given to svq_window_map()
+ * @ro_size: as given to svq_window_map()
+ *
+ * A set_map lower device got the shadow rings with svq_iotlb_replay().
+ *
+ * Context: process.
+ * Return: 0 or what the lower device returns.
+ */
+int svq_window_replay(struct svq_dev *svq, struct vdpa_device *lower, unsigned int asid,
+		      u64 iova, phys_addr_t pa, size_t size, size_t ro_size)
+{
+	int ret = 0;
+
+	mutex_lock(&svq->map_lock);
+	if (svq_lower_has_dma_map(lower)) {
+		svq_window_dma_unmap(lower, asid, iova, size, ro_size);
+		ret = svq_window_dma_map(lower, asid, iova, pa, size, ro_size);
+	}
+	mutex_unlock(&svq->map_lock);
+	return ret;
+}
+
+/**
  * svq_window_commit() - give a set_map lower device the shadow rings
  * mapped and unmapped since the last commit
  * @svq: the upper device

@@ -13,6 +13,8 @@ int svq_window_map(struct svq_dev *svq, struct vdpa_device *lower, unsigned int 
 		   phys_addr_t pa, size_t size, size_t ro_size, u64 *iova);
 void svq_window_unmap(struct svq_dev *svq, struct vdpa_device *lower, unsigned int asid,
 		      u64 iova, size_t size, size_t ro_size);
+int svq_window_replay(struct svq_dev *svq, struct vdpa_device *lower, unsigned int asid,
+		      u64 iova, phys_addr_t pa, size_t size, size_t ro_size);
 int svq_window_commit(struct svq_dev *svq, struct vdpa_device *lower);
 
 #endif /* _SVQ_WINDOW_H */

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Tracepoints of vhost_vdpa_svq (Documentation/driver-api/vdpa-svq.rst).
+ *
+ * Include drivers/vdpa/svq/svq_compat.h first: svq_assign_str() is the
+ * running kernel's __assign_str().
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM vhost_vdpa_svq
@@ -20,7 +23,7 @@ TRACE_EVENT(svq_switch,
 			     __field(u64, pause_ns)
 			     __field(int, ret)),
 
-	    TP_fast_assign(__assign_str(dev);
+	    TP_fast_assign(svq_assign_str(dev, dev);
 			   __entry->to_shadow = to_shadow;
 			   __entry->pause_ns = pause_ns;
 			   __entry->ret = ret;),
@@ -40,7 +43,7 @@ TRACE_EVENT(svq_log_base,
 			     __field(u64, nbits)
 			     __field(int, ret)),
 
-	    TP_fast_assign(__assign_str(dev);
+	    TP_fast_assign(svq_assign_str(dev, dev);
 			   __entry->uaddr = uaddr;
 			   __entry->nbits = nbits;
 			   __entry->ret = ret;),
@@ -61,7 +64,7 @@ TRACE_EVENT(svq_relay,
 			     __field(unsigned int, used_chains)
 			     __field(unsigned long, pages_logged)),
 
-	    TP_fast_assign(__assign_str(dev);
+	    TP_fast_assign(svq_assign_str(dev, dev);
 			   __entry->vq = vq;
 			   __entry->avail_chains = avail_chains;
 			   __entry->used_chains = used_chains;

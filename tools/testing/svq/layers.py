@@ -13,7 +13,7 @@ import os
 import re
 import sys
 
-LAYERS = ["svq_log", "svq_ring", "svq_dev", "svq_lower", "svq_iotlb", "svq_window",
+LAYERS = ["svq_compat", "svq_log", "svq_ring", "svq_dev", "svq_lower", "svq_iotlb", "svq_window",
           "svq_guest", "svq_dirty", "svq_relay", "svq_vq", "svq_ops", "svq_sysfs",
           "svq_mgmt", "svq_main"]
 TESTS = {"svq_test_main", "svq_log_test", "svq_ring_test"}
