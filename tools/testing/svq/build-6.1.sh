@@ -1,9 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build check of the v6.1 series (patches/6.1/) against Debian 12's 6.1
-# kernel headers: vhost_vdpa.ko with the series applied, from
-# linux-source-6.1, with W=1 and no warning.
+# Build check of the v6.1 series (patches/6.1/) and of the module against
+# Debian 12's 6.1 kernel headers: vhost_vdpa.ko with the series applied,
+# from linux-source-6.1, with W=1 and no warning; then vhost_vdpa_svq.ko,
+# from a copy of this tree's sources (the 6.12 objects in the tree stay),
+# with W=1 and sparse, linked against the two.
 #
 # Debian's 6.1 kernels are built without vDPA ("# CONFIG_VDPA is not set"),
 # so their Module.symvers has no vdpa core exports: the unpatched vdpa core
@@ -54,3 +56,18 @@ if grep -E "warning:|error:" "$out/build.log"; then
 	exit 1
 fi
 ls "$out/build/vdpa.ko" "$out/build/vhost_vdpa.ko"
+
+mkdir -p "$out/svq"
+(cd "$repo" && git ls-files -co --exclude-standard Kbuild 'drivers/vdpa/svq/*.[ch]' \
+	drivers/vdpa/svq/Makefile 'include/*.h') | tar -C "$repo" -cf - -T - | tar -C "$out/svq" -xf -
+make -C "$hdrs" M="$out/svq" W=1 C=2 KBUILD_EXTRA_SYMBOLS="$out/build/Module.symvers" \
+	modules > "$out/svq-build.log" 2>&1 || {
+	cat "$out/svq-build.log"
+	exit 1
+}
+cat "$out/svq-build.log"
+if grep -E "warning:|error:" "$out/svq-build.log"; then
+	echo "build-6.1.sh: warnings in vhost_vdpa_svq" >&2
+	exit 1
+fi
+ls "$out/svq/drivers/vdpa/svq/vhost_vdpa_svq.ko"

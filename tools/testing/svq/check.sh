@@ -76,7 +76,7 @@ gate "checkpatch --strict on patches/ and the test kernel's kernel-patches/" \
 gate "include/linux/vhost_vdpa.h is the header patches/ add" \
 	"$out/header-copy.log" cmp "$kdir/include/linux/vhost_vdpa.h" "$repo/include/linux/vhost_vdpa.h"
 
-gate "patches/6.1 apply to linux-source-6.1; vhost_vdpa.ko builds with W=1 against Debian's 6.1 headers" \
+gate "patches/6.1 apply to linux-source-6.1; vhost_vdpa.ko and vhost_vdpa_svq.ko build with W=1 (and sparse) against Debian's 6.1 headers" \
 	"$out/build-6.1.log" "$here/build-6.1.sh" "$out/6.1"
 gate "make deb: vhost-vdpa-svq-dkms builds, lintian clean" "$out/deb.log" "$repo/tools/dkms/make-deb.sh"
 
