@@ -80,10 +80,6 @@ gate "patches/6.1 apply to linux-source-6.1; vhost_vdpa.ko and vhost_vdpa_svq.ko
 	"$out/build-6.1.log" "$here/build-6.1.sh" "$out/6.1"
 gate "make deb: vhost-vdpa-svq-dkms builds, lintian clean" "$out/deb.log" "$repo/tools/dkms/make-deb.sh"
 
-# make profile measures a copy of the module with relay-tsc.patch applied:
-# it must still apply to the sources and build.
-gate "make profile's instrumentation (relay-tsc.patch) applies and builds" \
-	"$out/profile-patch.log" "$here/profile/build.sh" "$out/profile-src" "$kdir"
 
 gate "driver layers: one file calls the parent, includes only go downwards" \
 	"$out/layers.log" python3 "$here/layers.py" "$repo/drivers/vdpa/svq"
