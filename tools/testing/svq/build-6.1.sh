@@ -46,28 +46,26 @@ vdpa-y := vdpa_core.o
 vhost_vdpa-y := vhost_vdpa_main.o
 ccflags-y := -I$out/src/include
 EOF
-make -C "$hdrs" M="$out/build" W=1 modules > "$out/build.log" 2>&1 || {
-	cat "$out/build.log"
-	exit 1
+# build_clean LOG MAKE-ARGS...: a build against the headers with no warning
+build_clean()
+{
+	local log=$1
+
+	shift
+	make -C "$hdrs" "$@" modules > "$log" 2>&1 || { cat "$log"; exit 1; }
+	cat "$log"
+	if grep -E "warning:|error:" "$log"; then
+		echo "build-6.1.sh: warnings (${log##*/})" >&2
+		exit 1
+	fi
 }
-cat "$out/build.log"
-if grep -E "warning:|error:" "$out/build.log"; then
-	echo "build-6.1.sh: warnings" >&2
-	exit 1
-fi
+
+build_clean "$out/build.log" M="$out/build" W=1
 ls "$out/build/vdpa.ko" "$out/build/vhost_vdpa.ko"
 
 mkdir -p "$out/svq"
 (cd "$repo" && git ls-files -co --exclude-standard Kbuild 'drivers/vdpa/svq/*.[ch]' \
 	drivers/vdpa/svq/Makefile 'include/*.h') | tar -C "$repo" -cf - -T - | tar -C "$out/svq" -xf -
-make -C "$hdrs" M="$out/svq" W=1 C=2 KBUILD_EXTRA_SYMBOLS="$out/build/Module.symvers" \
-	modules > "$out/svq-build.log" 2>&1 || {
-	cat "$out/svq-build.log"
-	exit 1
-}
-cat "$out/svq-build.log"
-if grep -E "warning:|error:" "$out/svq-build.log"; then
-	echo "build-6.1.sh: warnings in vhost_vdpa_svq" >&2
-	exit 1
-fi
+build_clean "$out/svq-build.log" M="$out/svq" W=1 C=2 \
+	KBUILD_EXTRA_SYMBOLS="$out/build/Module.symvers"
 ls "$out/svq/drivers/vdpa/svq/vhost_vdpa_svq.ko"
