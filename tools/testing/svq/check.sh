@@ -179,36 +179,46 @@ for ktap in "$vmout"/kunit/*.ktap; do
 done
 ls "$vmout"/kunit/*.ktap > /dev/null 2>&1 || fail "KUnit suites produced results"
 
-# Selftests: TAP, with the harness's Totals line.
-for tap in "$vmout"/selftests/*.tap; do
-	[ -f "$tap" ] || continue
-	sed 's/^/#   /' "$tap"
-	line=$(grep -E '^# Totals: ' "$tap" | tail -n 1)
-	p=$(sed -n 's/.*Totals: pass:\([0-9]*\).*/\1/p' <<< "$line")
-	f=$(sed -n 's/.* fail:\([0-9]*\).*/\1/p' <<< "$line")
-	if [ -z "$line" ]; then
-		fail "selftest $(basename "$tap" .tap): no Totals line (crashed?)"
-		continue
-	fi
-	planned=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$tap" | head -n 1)
-	skipped=$(sed -n 's/.* skip:\([0-9]*\).*/\1/p' <<< "$line")
-	passed=$((passed + p))
-	failed=$((failed + f))
-	echo "# selftest $(basename "$tap" .tap): $line"
-	[ "$((p + f + skipped))" = "${planned:-0}" ] ||
-		fail "selftest $(basename "$tap" .tap): $((p + f + skipped)) results for ${planned:-no} planned tests"
-done
-[ -f "$vmout/selftests/exit-codes" ] || fail "selftests ran"
+# vm_tests VMOUT SUFFIX: count the selftests (TAP, with the harness's
+# Totals line) and scenarios a VM pass left in VMOUT; SUFFIX ends each
+# test's name (which kernel ran it).
+vm_tests()
+{
+	local vmout=$1 sfx=$2 tap line p f planned skipped name
 
-if [ -f "$vmout/scenarios/results.tap" ]; then
-	while read -r line; do
-		case "$line" in
-		"ok - "*) pass "${line#ok - }" ;;
-		"not ok - "*) fail "${line#not ok - }"
-			sed 's/^/#   /' "$vmout/scenarios/${line##* }.log" ;;
-		esac
-	done < "$vmout/scenarios/results.tap"
-fi
+	for tap in "$vmout"/selftests/*.tap; do
+		[ -f "$tap" ] || continue
+		name=$(basename "$tap" .tap)
+		sed 's/^/#   /' "$tap"
+		line=$(grep -E '^# Totals: ' "$tap" | tail -n 1)
+		p=$(sed -n 's/.*Totals: pass:\([0-9]*\).*/\1/p' <<< "$line")
+		f=$(sed -n 's/.* fail:\([0-9]*\).*/\1/p' <<< "$line")
+		if [ -z "$line" ]; then
+			fail "selftest $name$sfx: no Totals line (crashed?)"
+			continue
+		fi
+		planned=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$tap" | head -n 1)
+		skipped=$(sed -n 's/.* skip:\([0-9]*\).*/\1/p' <<< "$line")
+		passed=$((passed + p))
+		failed=$((failed + f))
+		echo "# selftest $name$sfx: $line"
+		[ "$((p + f + skipped))" = "${planned:-0}" ] ||
+			fail "selftest $name$sfx: $((p + f + skipped)) results for ${planned:-no} planned tests"
+	done
+	[ -f "$vmout/selftests/exit-codes" ] || fail "selftests ran$sfx"
+
+	if [ -f "$vmout/scenarios/results.tap" ]; then
+		while read -r line; do
+			case "$line" in
+			"ok - "*) pass "${line#ok - }$sfx" ;;
+			"not ok - "*) fail "${line#not ok - }$sfx"
+				sed 's/^/#   /' "$vmout/scenarios/${line##* }.log" ;;
+			esac
+		done < "$vmout/scenarios/results.tap"
+	fi
+}
+vm_tests "$vmout" ''
+
 
 # Debug kernel: the irqsoff tracer's longest section per test (run-tests.sh).
 # The tracer keeps only the longest section; on the TCG debug kernel that
@@ -236,21 +246,96 @@ if [ -n "$kflag" ]; then
 	fi
 fi
 
-if [ -f "$vmout/dmesg.txt" ]; then
-	if grep -E 'WARNING:|BUG:|Oops|KASAN:|UBSAN:|kmemleak: .*(new suspected|leaks reported)|possible recursive locking|possible circular locking|inconsistent lock state|suspicious RCU usage|INFO: task .* blocked|soft lockup|hard LOCKUP' \
-		"$vmout/dmesg.txt" > "$out/dmesg-problems.txt"; then
-		fail "kernel log clean"
-		sed 's/^/#   /' "$out/dmesg-problems.txt"
+# vm_kernel_log VMOUT SUFFIX TAG: the kernel log of a VM pass is clean
+# and the stack unloaded (problems in $out/dmesg-problemsTAG.txt).
+vm_kernel_log()
+{
+	local vmout=$1 sfx=$2 problems=$out/dmesg-problems$3.txt
+
+	if [ -f "$vmout/dmesg.txt" ]; then
+		if grep -E 'WARNING:|BUG:|Oops|KASAN:|UBSAN:|kmemleak: .*(new suspected|leaks reported)|possible recursive locking|possible circular locking|inconsistent lock state|suspicious RCU usage|INFO: task .* blocked|soft lockup|hard LOCKUP' \
+			"$vmout/dmesg.txt" > "$problems"; then
+			fail "kernel log clean$sfx"
+			sed 's/^/#   /' "$problems"
+		else
+			pass "kernel log clean (no warning, oops, lockdep or KASAN report)$sfx"
+		fi
+		if grep -qx unloaded "$vmout/unload.log" 2>/dev/null; then
+			pass "all devices deleted and modules unloaded$sfx"
+		else
+			fail "all devices deleted and modules unloaded$sfx"
+			sed 's/^/#   /' "$vmout/unload.log"
+		fi
 	else
-		pass "kernel log clean (no warning, oops, lockdep or KASAN report)"
+		fail "kernel log collected$sfx"
 	fi
-	if grep -qx unloaded "$vmout/unload.log" 2>/dev/null; then
-		pass "all devices deleted and modules unloaded"
+}
+vm_kernel_log "$vmout" '' ''
+
+# --- Debian's unmodified 6.12 kernel --------------------------------------
+# The same selftests and the QEMU 7.2 migration scenarios on Debian 12's
+# linux-image-6.12.118+deb12-amd64 with the modules a Debian machine gets
+# from the DKMS package (stock-kernel-6.12.sh; KUnit stays on the bench
+# kernel: the DKMS build has no test module). Not with --debug: the stock
+# kernel is the same kernel either way.
+if [ -z "$kflag" ]; then
+	skver=6.12.118+deb12-amd64
+	sfx=" (Debian $skver)"
+	echo "# VM: booting Debian's $skver under TCG"
+	start=$(date +%s)
+	if "$here/stock-kernel-6.12.sh" > "$out/stock-6.12.log" 2>&1; then
+		pass "stock kernel, initramfs, vdpa_sim and DKMS build ready$sfx"
+		svmout=$out/vm-stock-6.12
+		# qemu72_migration_sabotaged needs the test-only fault switch,
+		# which the DKMS build (the product) does not compile in.
+		"$here/vm-run.sh" --stock 6.12 --timeout 1500 --out "$svmout" \
+			-- "$here/run-tests.sh" --no-kunit --scenarios 'qemu72_migration*' \
+			--skip qemu72_migration_sabotaged > "$out/vm-stock-6.12.log" 2>&1
+		vmrc=$?
+		sed 's/^/#   /' "$out/vm-stock-6.12.log"
+		if [ "$vmrc" = 0 ]; then
+			pass "VM ran the test runner$sfx"
+		else
+			fail "VM ran the test runner$sfx (rc $vmrc)"
+		fi
+		# What was loaded: the image's kernel and bus, the DKMS vhost_vdpa
+		info=$svmout/stock.txt
+		sed 's/^/#   /' "$info" 2>/dev/null
+		if grep -qx "uname -r $skver" "$info" 2>/dev/null; then
+			pass "booted the stock kernel$sfx"
+		else
+			fail "booted the stock kernel$sfx"
+		fi
+		# stock_from MODULE PATH-ERE: MODULE was loaded from PATH-ERE
+		# below /lib/modules/KVER/
+		stock_from()
+		{
+			grep -Eq "^module $1 /+lib/modules/${skver//+/\\+}/$2 " "$info" 2>/dev/null
+		}
+		ok=1
+		for m in vdpa vhost_iotlb vhost; do
+			stock_from "$m" "kernel/drivers/.*/$m\\.ko\\.xz" || ok=0
+		done
+		if [ "$ok" = 1 ]; then
+			pass "vdpa, vhost_iotlb and vhost are the image's own modules$sfx"
+		else
+			fail "vdpa, vhost_iotlb and vhost are the image's own modules$sfx"
+		fi
+		ok=1
+		for m in vhost_vdpa vhost_vdpa_svq; do
+			stock_from "$m" "updates/dkms/$m\\.ko" || ok=0
+		done
+		if [ "$ok" = 1 ]; then
+			pass "vhost_vdpa and vhost_vdpa_svq are the DKMS build$sfx"
+		else
+			fail "vhost_vdpa and vhost_vdpa_svq are the DKMS build$sfx"
+		fi
+		vm_tests "$svmout" "$sfx"
+		vm_kernel_log "$svmout" "$sfx" -stock-6.12
 	else
-		fail "all devices deleted and modules unloaded"
-		sed 's/^/#   /' "$vmout/unload.log"
+		fail "stock kernel, initramfs, vdpa_sim and DKMS build ready$sfx (see ${out#"$repo"/}/stock-6.12.log)"
+		tail -n 30 "$out/stock-6.12.log" | sed 's/^/#   /'
 	fi
-else
-	fail "kernel log collected"
+	echo "# Debian $skver: $(( $(date +%s) - start ))s"
 fi
 summary
