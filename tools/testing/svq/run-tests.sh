@@ -13,7 +13,7 @@
 #   --no-kunit        skip the KUnit suites (Debian's stock kernel: the
 #                     DKMS build has no test module)
 #   --scenarios GLOB  only the scenarios whose name matches GLOB
-#   --skip NAME       not scenario NAME (repeatable)
+#   --skip NAME       not the selftest or scenario NAME (repeatable)
 # On Debian's stock kernel (vm-run.sh --stock), $SVQ_OUT/stock.txt also
 # names the kernel and the file each module of the stack came from.
 set -u
@@ -89,6 +89,7 @@ irqsoff_save kunit
 for t in "$repo"/tools/testing/selftests/vhost_vdpa_svq/*_test; do
 	[ -x "$t" ] || continue
 	name=$(basename "$t")
+	[[ $skip == *" $name "* ]] && continue
 	timeout 300 "$t" > "$out/selftests/$name.tap" 2>&1
 	echo "$name: exit $?" >> "$out/selftests/exit-codes"
 	irqsoff_save "selftest-$name"
