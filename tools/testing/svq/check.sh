@@ -179,36 +179,46 @@ for ktap in "$vmout"/kunit/*.ktap; do
 done
 ls "$vmout"/kunit/*.ktap > /dev/null 2>&1 || fail "KUnit suites produced results"
 
-# Selftests: TAP, with the harness's Totals line.
-for tap in "$vmout"/selftests/*.tap; do
-	[ -f "$tap" ] || continue
-	sed 's/^/#   /' "$tap"
-	line=$(grep -E '^# Totals: ' "$tap" | tail -n 1)
-	p=$(sed -n 's/.*Totals: pass:\([0-9]*\).*/\1/p' <<< "$line")
-	f=$(sed -n 's/.* fail:\([0-9]*\).*/\1/p' <<< "$line")
-	if [ -z "$line" ]; then
-		fail "selftest $(basename "$tap" .tap): no Totals line (crashed?)"
-		continue
-	fi
-	planned=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$tap" | head -n 1)
-	skipped=$(sed -n 's/.* skip:\([0-9]*\).*/\1/p' <<< "$line")
-	passed=$((passed + p))
-	failed=$((failed + f))
-	echo "# selftest $(basename "$tap" .tap): $line"
-	[ "$((p + f + skipped))" = "${planned:-0}" ] ||
-		fail "selftest $(basename "$tap" .tap): $((p + f + skipped)) results for ${planned:-no} planned tests"
-done
-[ -f "$vmout/selftests/exit-codes" ] || fail "selftests ran"
+# vm_tests VMOUT SUFFIX: count the selftests (TAP, with the harness's
+# Totals line) and scenarios a VM pass left in VMOUT; SUFFIX ends each
+# test's name (which kernel ran it).
+vm_tests()
+{
+	local vmout=$1 sfx=$2 tap line p f planned skipped name
 
-if [ -f "$vmout/scenarios/results.tap" ]; then
-	while read -r line; do
-		case "$line" in
-		"ok - "*) pass "${line#ok - }" ;;
-		"not ok - "*) fail "${line#not ok - }"
-			sed 's/^/#   /' "$vmout/scenarios/${line##* }.log" ;;
-		esac
-	done < "$vmout/scenarios/results.tap"
-fi
+	for tap in "$vmout"/selftests/*.tap; do
+		[ -f "$tap" ] || continue
+		name=$(basename "$tap" .tap)
+		sed 's/^/#   /' "$tap"
+		line=$(grep -E '^# Totals: ' "$tap" | tail -n 1)
+		p=$(sed -n 's/.*Totals: pass:\([0-9]*\).*/\1/p' <<< "$line")
+		f=$(sed -n 's/.* fail:\([0-9]*\).*/\1/p' <<< "$line")
+		if [ -z "$line" ]; then
+			fail "selftest $name$sfx: no Totals line (crashed?)"
+			continue
+		fi
+		planned=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$tap" | head -n 1)
+		skipped=$(sed -n 's/.* skip:\([0-9]*\).*/\1/p' <<< "$line")
+		passed=$((passed + p))
+		failed=$((failed + f))
+		echo "# selftest $name$sfx: $line"
+		[ "$((p + f + skipped))" = "${planned:-0}" ] ||
+			fail "selftest $name$sfx: $((p + f + skipped)) results for ${planned:-no} planned tests"
+	done
+	[ -f "$vmout/selftests/exit-codes" ] || fail "selftests ran$sfx"
+
+	if [ -f "$vmout/scenarios/results.tap" ]; then
+		while read -r line; do
+			case "$line" in
+			"ok - "*) pass "${line#ok - }$sfx" ;;
+			"not ok - "*) fail "${line#not ok - }$sfx"
+				sed 's/^/#   /' "$vmout/scenarios/${line##* }.log" ;;
+			esac
+		done < "$vmout/scenarios/results.tap"
+	fi
+}
+vm_tests "$vmout" ''
+
 
 # Debug kernel: the irqsoff tracer's longest section per test (run-tests.sh).
 # The tracer keeps only the longest section; on the TCG debug kernel that
@@ -236,21 +246,128 @@ if [ -n "$kflag" ]; then
 	fi
 fi
 
-if [ -f "$vmout/dmesg.txt" ]; then
-	if grep -E 'WARNING:|BUG:|Oops|KASAN:|UBSAN:|kmemleak: .*(new suspected|leaks reported)|possible recursive locking|possible circular locking|inconsistent lock state|suspicious RCU usage|INFO: task .* blocked|soft lockup|hard LOCKUP' \
-		"$vmout/dmesg.txt" > "$out/dmesg-problems.txt"; then
-		fail "kernel log clean"
-		sed 's/^/#   /' "$out/dmesg-problems.txt"
+# vm_kernel_log VMOUT SUFFIX TAG: the kernel log of a VM pass is clean
+# and the stack unloaded (problems in $out/dmesg-problemsTAG.txt).
+vm_kernel_log()
+{
+	local vmout=$1 sfx=$2 problems=$out/dmesg-problems$3.txt
+
+	if [ -f "$vmout/dmesg.txt" ]; then
+		if grep -E 'WARNING:|BUG:|Oops|KASAN:|UBSAN:|kmemleak: .*(new suspected|leaks reported)|possible recursive locking|possible circular locking|inconsistent lock state|suspicious RCU usage|INFO: task .* blocked|soft lockup|hard LOCKUP' \
+			"$vmout/dmesg.txt" > "$problems"; then
+			fail "kernel log clean$sfx"
+			sed 's/^/#   /' "$problems"
+		else
+			pass "kernel log clean (no warning, oops, lockdep or KASAN report)$sfx"
+		fi
+		if grep -qx unloaded "$vmout/unload.log" 2>/dev/null; then
+			pass "all devices deleted and modules unloaded$sfx"
+		else
+			fail "all devices deleted and modules unloaded$sfx"
+			sed 's/^/#   /' "$vmout/unload.log"
+		fi
 	else
-		pass "kernel log clean (no warning, oops, lockdep or KASAN report)"
+		fail "kernel log collected$sfx"
 	fi
-	if grep -qx unloaded "$vmout/unload.log" 2>/dev/null; then
-		pass "all devices deleted and modules unloaded"
+}
+vm_kernel_log "$vmout" '' ''
+
+# --- Debian's unmodified kernels -----------------------------------------
+# The selftests and the QEMU 7.2 migration scenarios again, on Debian 12's
+# own kernel images, booted unmodified (KUnit stays on the bench kernel:
+# the product's builds have no test module; qemu72_migration_sabotaged
+# needs the test-only fault switch, which they do not compile in).
+#   6.12: linux-image-6.12.118+deb12-amd64, with the modules a Debian
+#         machine gets from the DKMS package (stock-kernel-6.12.sh).
+#   6.1:  linux-image-6.1.0-57-amd64, which has no vDPA at all: the vdpa
+#         bus, vringh and vdpa_sim(_net) built out of tree from
+#         linux-source-6.1 (stock-kernel.sh), vhost_vdpa.ko with
+#         patches/6.1 and vhost_vdpa_svq.ko from build-6.1.sh (the gate
+#         above). Its vdpa_sim_net has one queue pair: the multiqueue
+#         selftest and scenario are left out.
+# Not with --debug: a stock kernel is the same kernel either way.
+
+# stock_from INFO KVER MODULE PATH-ERE: the stack on KVER loaded MODULE
+# from PATH-ERE below /lib/modules/KVER/ (run-tests.sh's stock.txt)
+stock_from()
+{
+	grep -Eq "^module $3 /+lib/modules/${2//+/\\+}/$4 " "$1" 2>/dev/null
+}
+
+# stock_modules INFO KVER SFX WHAT PATH-ERE MODULE...: each MODULE came
+# from PATH-ERE (MODULE stands for itself in it as %)
+stock_modules()
+{
+	local info=$1 kver=$2 sfx=$3 what=$4 ere=$5 m ok=1
+
+	shift 5
+	for m in "$@"; do
+		stock_from "$info" "$kver" "$m" "${ere//%/$m}" || ok=0
+	done
+	if [ "$ok" = 1 ]; then
+		pass "$* $what$sfx"
 	else
-		fail "all devices deleted and modules unloaded"
-		sed 's/^/#   /' "$vmout/unload.log"
+		fail "$* $what$sfx"
 	fi
-else
-	fail "kernel log collected"
+}
+
+# stock_pass VERSION KVER PREPARE VM-RUN-ARGS... -- RUN-TESTS-ARGS...
+stock_pass()
+{
+	local ver=$1 kver=$2 prep=$3 sfx=" (Debian $2)" svmout=$out/vm-stock-$1
+	local vmargs=() vmrc start info
+
+	shift 3
+	while [ "$1" != -- ]; do vmargs+=("$1"); shift; done
+	shift
+	echo "# VM: booting Debian's $kver under TCG"
+	start=$(date +%s)
+	if ! "$here/$prep" > "$out/stock-$ver.log" 2>&1; then
+		fail "stock kernel $ver and its modules ready$sfx (see ${out#"$repo"/}/stock-$ver.log)"
+		tail -n 30 "$out/stock-$ver.log" | sed 's/^/#   /'
+		return
+	fi
+	pass "stock kernel $ver and its modules ready$sfx"
+	"$here/vm-run.sh" --stock "$ver" --timeout 1500 --out "$svmout" "${vmargs[@]}" \
+		-- "$here/run-tests.sh" --no-kunit --scenarios 'qemu72_migration*' \
+		--skip qemu72_migration_sabotaged "$@" > "$out/vm-stock-$ver.log" 2>&1
+	vmrc=$?
+	sed 's/^/#   /' "$out/vm-stock-$ver.log"
+	if [ "$vmrc" = 0 ]; then
+		pass "VM ran the test runner$sfx"
+	else
+		fail "VM ran the test runner$sfx (rc $vmrc)"
+	fi
+	info=$svmout/stock.txt
+	sed 's/^/#   /' "$info" 2>/dev/null
+	if grep -qx "uname -r $kver" "$info" 2>/dev/null; then
+		pass "booted the stock kernel$sfx"
+	else
+		fail "booted the stock kernel$sfx"
+	fi
+	case "$ver" in
+	6.12)
+		stock_modules "$info" "$kver" "$sfx" "are the image's own modules" \
+			'kernel/drivers/.*/%\.ko\.xz' vdpa vhost_iotlb vhost
+		stock_modules "$info" "$kver" "$sfx" "are the DKMS build" \
+			'updates/dkms/%\.ko' vhost_vdpa vhost_vdpa_svq ;;
+	6.1)
+		stock_modules "$info" "$kver" "$sfx" "are the image's own modules" \
+			'kernel/drivers/vhost/%\.ko' vhost_iotlb vhost
+		stock_modules "$info" "$kver" "$sfx" "are build-6.1.sh's" \
+			'extra/%\.ko' vhost_vdpa vhost_vdpa_svq ;;
+	esac
+	vm_tests "$svmout" "$sfx"
+	vm_kernel_log "$svmout" "$sfx" "-stock-$ver"
+	echo "# Debian $kver: $(( $(date +%s) - start ))s"
+}
+
+if [ -z "$kflag" ]; then
+	stock_pass 6.12 6.12.118+deb12-amd64 stock-kernel-6.12.sh --
+	b61=$out/6.1
+	stock_pass 6.1 6.1.0-57-amd64 stock-kernel.sh \
+		--module "$b61/build/vhost_vdpa.ko" \
+		--module "$b61/svq/drivers/vdpa/svq/vhost_vdpa_svq.ko" \
+		-- --skip vhost_vdpa_svq_mq_test --skip qemu72_migration_mq
 fi
 summary

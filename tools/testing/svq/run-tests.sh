@@ -8,7 +8,24 @@
 #
 # Every scenario prints one TAP line here; a scenario that fails prints
 # its log.
+#
+# Usage: run-tests.sh [--no-kunit] [--scenarios GLOB] [--skip NAME]...
+#   --no-kunit        skip the KUnit suites (Debian's stock kernel: the
+#                     DKMS build has no test module)
+#   --scenarios GLOB  only the scenarios whose name matches GLOB
+#   --skip NAME       not the selftest or scenario NAME (repeatable)
+# On Debian's stock kernel (vm-run.sh --stock), $SVQ_OUT/stock.txt also
+# names the kernel and the file each module of the stack came from.
 set -u
+kunit=1 scenarios='*' skip=' '
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--no-kunit) kunit=0; shift ;;
+	--scenarios) scenarios=$2; shift 2 ;;
+	--skip) skip+="$2 "; shift 2 ;;
+	*) echo "run-tests.sh: unknown argument $1"; exit 2 ;;
+	esac
+done
 repo=$PWD
 out=${SVQ_OUT:?}
 mkdir -p "$out/kunit" "$out/selftests" "$out/scenarios"
@@ -18,6 +35,16 @@ export SVQ_REPO=$repo
 . "$repo/tools/testing/svq/lib.sh"
 
 svq_load_stack || { echo "not ok - module stack failed to load"; dmesg > "$out/dmesg.txt"; exit 1; }
+if [ -n "${SVQ_STOCK:-}" ]; then
+	{
+		echo "uname -r $(uname -r)"
+		echo "uname -v $(uname -v)"
+		for m in vdpa vhost_iotlb vhost vhost_vdpa vringh vdpa_sim vdpa_sim_net vhost_vdpa_svq; do
+			echo "module $m $(modinfo -n "$m" | tr -s /) srcversion $(cat "/sys/module/$m/srcversion" 2>/dev/null || echo -)"
+		done
+		echo "tainted $(cat /proc/sys/kernel/tainted)"
+	} > "$out/stock.txt" 2>&1
+fi
 
 # Debug kernel: the irqsoff tracer measures the longest section with
 # interrupts off. It starts once the stack is loaded (boot is not ours)
@@ -46,7 +73,9 @@ irqsoff_save()
 }
 
 # KUnit: loading the test module runs its suites; results are in debugfs.
-if modprobe vhost_vdpa_svq_test; then
+if [ "$kunit" = 0 ]; then
+	:
+elif modprobe vhost_vdpa_svq_test; then
 	for d in /sys/kernel/debug/kunit/vhost_vdpa_svq*; do
 		[ -r "$d/results" ] && cp "$d/results" "$out/kunit/$(basename "$d").ktap"
 	done
@@ -60,6 +89,7 @@ irqsoff_save kunit
 for t in "$repo"/tools/testing/selftests/vhost_vdpa_svq/*_test; do
 	[ -x "$t" ] || continue
 	name=$(basename "$t")
+	[[ $skip == *" $name "* ]] && continue
 	timeout 300 "$t" > "$out/selftests/$name.tap" 2>&1
 	echo "$name: exit $?" >> "$out/selftests/exit-codes"
 	irqsoff_save "selftest-$name"
@@ -69,6 +99,9 @@ done
 for s in "$repo"/tools/testing/svq/scenarios/*.sh; do
 	[ -x "$s" ] || continue
 	name=$(basename "$s" .sh)
+	# shellcheck disable=SC2053 # a glob
+	[[ $name == $scenarios ]] || continue
+	[[ $skip == *" $name "* ]] && continue
 	svq_reset_stack >> "$out/scenarios/reset.log" 2>&1
 	if timeout 600 "$s" > "$out/scenarios/$name.log" 2>&1; then
 		echo "ok - scenario $name" >> "$out/scenarios/results.tap"

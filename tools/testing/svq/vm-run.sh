@@ -8,6 +8,10 @@
 #   --stock 6.1      boot Debian 12's unmodified 6.1 kernel instead
 #                    (stock-kernel.sh's image, initramfs and out-of-tree
 #                    vDPA modules; see below)
+#   --stock 6.12     boot Debian 12's unmodified 6.12 kernel instead
+#                    (the installed linux-image-6.12.118+deb12-amd64, with
+#                    stock-kernel-6.12.sh's initramfs, vdpa_sim modules and
+#                    DKMS-built vhost_vdpa.ko and vhost_vdpa_svq.ko)
 #   --timeout SECS   kill the VM after SECS seconds (default 600)
 #   --mem SIZE       guest memory (default 2G)
 #   --smp N          guest CPUs (default 2)
@@ -27,10 +31,18 @@
 # ones in extra/ (a --module of the same name replaces one of those), and
 # the host's /lib/modules/6.1.0-57-amd64/updates/ (DKMS builds) if any;
 # depmod runs here on the host, not over 9p in the guest.
+#
+# With --stock 6.12, the guest's /lib/modules/6.12.118+deb12-amd64 is a
+# tmpfs holding kernel/, a link to the host's /lib/modules/KVER/kernel (the
+# installed image's own modules, seen through the guest's /run/hostroot),
+# stock-kernel-6.12.sh's DKMS build in updates/dkms/ (where DKMS installs
+# it: depmod prefers updates/ to kernel/, so vhost_vdpa is the DKMS one),
+# its vringh, vdpa_sim and vdpa_sim_net and the --module ones in extra/.
+# The host's own updates/ is left out: the modules tested are this tree's.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-kdir= timeout=600 mem=2G smp=2 out=
+kdir='' timeout=600 mem=2G smp=2 out=''
 stock=''
 modules=()
 while [ $# -gt 0 ]; do
@@ -49,13 +61,23 @@ done
 [ $# -gt 0 ] || { echo "usage: vm-run.sh [options] -- command" >&2; exit 2; }
 qemu_stock=()
 if [ -n "$stock" ]; then
-	[ "$stock" = 6.1 ] || { echo "vm-run.sh: --stock: only 6.1" >&2; exit 2; }
 	[ -z "$kdir" ] || { echo "vm-run.sh: --kernel and --stock exclude each other" >&2; exit 2; }
-	skver=6.1.0-57-amd64
-	kdir=$("$here/stock-kernel.sh" --print-dir)
+	case "$stock" in
+	6.1)
+		skver=6.1.0-57-amd64
+		kdir=$("$here/stock-kernel.sh" --print-dir)
+		bzimage=$kdir/root/boot/vmlinuz-$skver ;;
+	6.12)
+		skver=6.12.118+deb12-amd64
+		kdir=$("$here/stock-kernel-6.12.sh" --print-dir)
+		ddir=$("$here/stock-kernel-6.12.sh" --print-dkms-dir)
+		[ -f "$ddir/.svq-built" ] ||
+			{ echo "vm-run.sh: no DKMS build in $ddir (run stock-kernel-6.12.sh)" >&2; exit 2; }
+		bzimage=/boot/vmlinuz-$skver ;;
+	*) echo "vm-run.sh: --stock: 6.1 or 6.12" >&2; exit 2 ;;
+	esac
 	[ -f "$kdir/.svq-built" ] ||
-		{ echo "vm-run.sh: no stock kernel in $kdir (run stock-kernel.sh)" >&2; exit 2; }
-	bzimage=$kdir/root/boot/vmlinuz-$skver
+		{ echo "vm-run.sh: no stock kernel in $kdir (run stock-kernel.sh or stock-kernel-6.12.sh)" >&2; exit 2; }
 	qemu_stock=(-initrd "$kdir/initramfs.cpio")
 else
 	[ -n "$kdir" ] || kdir=$("$here/kernel.sh" --print-dir)
@@ -64,10 +86,11 @@ else
 fi
 
 run=$(mktemp -d /tmp/svq-vm.XXXXXX)
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() { [ -n "${qpid:-}" ] && kill "$qpid" 2>/dev/null; rm -rf "$run"; }
 trap cleanup EXIT
 mkdir -p "$run/out"
-if [ -n "$stock" ]; then
+if [ "$stock" = 6.1 ]; then
 	# The guest's module root, in the run directory (the guest sees it
 	# as /run/svq/modroot).
 	m=$run/modroot/lib/modules/$skver
@@ -80,6 +103,18 @@ if [ -n "$stock" ]; then
 		cp -rL "/lib/modules/$skver/updates" "$m/"
 	fi
 	depmod -b "$run/modroot" "$skver"
+elif [ "$stock" = 6.12 ]; then
+	m=$run/modroot/lib/modules/$skver
+	mkdir -p "$m/extra" "$m/updates/dkms"
+	ln -s "/lib/modules/$skver/kernel" "$m/kernel"
+	cp "/lib/modules/$skver"/modules.{order,builtin,builtin.modinfo} "$m/"
+	cp "$ddir"/*.ko "$m/updates/dkms/"
+	cp "$kdir"/extra/*.ko "$m/extra/"
+	[ "${#modules[@]}" -eq 0 ] || cp "${modules[@]}" "$m/extra/"
+	depmod -b "$run/modroot" "$skver"
+	# modules.dep names kernel/...: in the guest, /lib/modules is the
+	# tmpfs this becomes, and the host's is under /run/hostroot (vm-init)
+	ln -sfn "/run/hostroot/lib/modules/$skver/kernel" "$m/kernel"
 fi
 {
 	printf 'export PATH=%q\n' "$PATH"

@@ -115,6 +115,20 @@ int vmm_ioctl(int fd, unsigned long req, void *arg)
 	return ioctl(fd, req, arg) < 0 ? -errno : 0;
 }
 
+/*
+ * vmm_vhost_vdpa_has_resume - does this kernel's vhost-vdpa (@fd) offer
+ * VHOST_BACKEND_F_RESUME? Linux 6.1's has no VHOST_VDPA_RESUME, and it
+ * passes VHOST_SET_VRING_ADDR on a running device to the driver, which
+ * 6.12's refuses unless the device is suspended.
+ */
+bool vmm_vhost_vdpa_has_resume(int fd)
+{
+	uint64_t backend;
+
+	return !vmm_ioctl(fd, VHOST_GET_BACKEND_FEATURES, &backend) &&
+	       (backend & (1ULL << VHOST_BACKEND_F_RESUME));
+}
+
 int vmm_get_features(int fd, uint64_t *features)
 {
 	return vmm_ioctl(fd, VHOST_GET_FEATURES, features);

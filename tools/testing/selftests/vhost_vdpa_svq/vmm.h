@@ -30,6 +30,7 @@ int vmm_open(struct vmm_dev *dev);
 
 /* Each returns 0 or -errno. */
 int vmm_ioctl(int fd, unsigned long req, void *arg);
+bool vmm_vhost_vdpa_has_resume(int fd);
 int vmm_get_features(int fd, uint64_t *features);
 int vmm_set_features(int fd, uint64_t features);
 int vmm_get_status(int fd, uint8_t *status);
