@@ -55,6 +55,8 @@ done
 
 log() { echo "stock-kernel-6.12.sh: $*" >&2; }
 die() { log "$*"; exit 1; }
+# shellcheck source=stock-lib.sh
+. "$here/stock-lib.sh"
 
 headers=/lib/modules/$kver/build
 tarball=/usr/src/linux-source-6.12.tar.xz
@@ -75,7 +77,7 @@ pkg_files()
 		while read -r f; do [ -f "$repo/$f" ] && printf '%s\n' "$f"; done
 }
 
-key=$( { echo "$kver $pkgver"; cat "$0" "$here/stock-init" "$here"/kernel-patches/*.patch; } |
+key=$( { echo "$kver $pkgver"; cat "$0" "$here/stock-lib.sh" "$here/stock-init" "$here"/kernel-patches/*.patch; } |
 	sha256sum | cut -c1-16)
 sdir=$cache/stock-$kver-$key
 srckey=$( { echo "$kver $pkgver"; pkg_files | while read -r f; do
@@ -115,11 +117,7 @@ if [ -f "$sdir/.svq-built" ]; then
 else
 	mkdir -p "$cache"
 	# Drop stock trees left unused for two days (as kernel.sh does).
-	for old in "$cache"/stock-"$kver"-*; do
-		[ -d "$old" ] && [ "$old" != "$sdir" ] &&
-			[ -n "$(find "$old" -maxdepth 0 -mtime +2)" ] &&
-			{ log "removing stale $old"; rm -rf "$old"; }
-	done
+	drop_stale "$sdir" "$cache"/stock-"$kver"-*
 	rm -rf "$sdir" "$sdir.tmp"
 	tmp=$sdir.tmp
 	mkdir -p "$tmp"
@@ -184,16 +182,7 @@ else
 		echo "$b" >> "$tmp/initramfs.modules"
 	done
 	{
-		echo "dir /dev 755 0 0"
-		echo "nod /dev/console 600 0 0 c 5 1"
-		echo "nod /dev/null 666 0 0 c 1 3"
-		for d in /bin /proc /sys /etc /lib /lib/modules /newroot; do
-			echo "dir $d 755 0 0"
-		done
-		echo "file /bin/busybox $busybox 755 0 0"
-		echo "slink /bin/sh busybox 777 0 0"
-		echo "file /init $here/stock-init 755 0 0"
-		echo "file /etc/modules $tmp/initramfs.modules 644 0 0"
+		initramfs_head "$busybox" "$here/stock-init" "$tmp/initramfs.modules"
 		while read -r b; do
 			echo "file /lib/modules/$b $tmp/initramfs/$b 644 0 0"
 		done < "$tmp/initramfs.modules"
@@ -212,11 +201,7 @@ fi
 if [ -f "$ddir/.svq-built" ]; then
 	log "reusing $ddir (source key $srckey)"
 else
-	for old in "$sdir"/dkms-*; do
-		[ -d "$old" ] && [ "$old" != "$ddir" ] &&
-			[ -n "$(find "$old" -maxdepth 0 -mtime +2)" ] &&
-			{ log "removing stale $old"; rm -rf "$old"; }
-	done
+	drop_stale "$ddir" "$sdir"/dkms-*
 	rm -rf "$ddir" "$ddir.tmp"
 	tmp=$ddir.tmp
 	mkdir -p "$tmp/build"

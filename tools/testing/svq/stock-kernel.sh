@@ -43,6 +43,8 @@ done
 
 log() { echo "stock-kernel.sh: $*" >&2; }
 die() { log "$*"; exit 1; }
+# shellcheck source=stock-lib.sh
+. "$here/stock-lib.sh"
 
 headers=/usr/src/linux-headers-$kver
 tarball=/usr/src/linux-source-6.1.tar.xz
@@ -54,7 +56,7 @@ hver=$(dpkg-query -W -f='${Version}' "linux-headers-$kver" 2>/dev/null) ||
 [ -d "$headers" ] || die "$headers missing"
 bbver=$(dpkg-query -W -f='${Version}' busybox-static 2>/dev/null) ||
 	die "busybox-static is not installed"
-key=$( { echo "$kver $hver $bbver"; cat "$0" "$here/stock-init"; } |
+key=$( { echo "$kver $hver $bbver"; cat "$0" "$here/stock-lib.sh" "$here/stock-init"; } |
 	sha256sum | cut -c1-16)
 sdir=$cache/stock-$kver-$key
 
@@ -70,11 +72,7 @@ fi
 
 mkdir -p "$cache"
 # Drop stock trees left unused for two days (as kernel.sh does).
-for old in "$cache"/stock-"$kver"-*; do
-	[ -d "$old" ] && [ "$old" != "$sdir" ] &&
-		[ -n "$(find "$old" -maxdepth 0 -mtime +2)" ] &&
-		{ log "removing stale $old"; rm -rf "$old"; }
-done
+drop_stale "$sdir" "$cache"/stock-"$kver"-*
 rm -rf "$sdir" "$sdir.tmp"
 mkdir -p "$sdir.tmp"
 tmp=$sdir.tmp
@@ -175,16 +173,7 @@ mapfile -t order < <(modprobe -d "$tmp/root" -S "$kver" --show-depends -a \
 [ "${#order[@]}" -gt 0 ] || die "no module list for the 9p root"
 printf '%s\n' "${order[@]##*/}" > "$tmp/initramfs.modules"
 {
-	echo "dir /dev 755 0 0"
-	echo "nod /dev/console 600 0 0 c 5 1"
-	echo "nod /dev/null 666 0 0 c 1 3"
-	for d in /bin /proc /sys /etc /lib /lib/modules /newroot; do
-		echo "dir $d 755 0 0"
-	done
-	echo "file /bin/busybox $busybox 755 0 0"
-	echo "slink /bin/sh busybox 777 0 0"
-	echo "file /init $here/stock-init 755 0 0"
-	echo "file /etc/modules $tmp/initramfs.modules 644 0 0"
+	initramfs_head "$busybox" "$here/stock-init" "$tmp/initramfs.modules"
 	for m in "${order[@]}"; do
 		echo "file /lib/modules/${m##*/} $m 644 0 0"
 	done
