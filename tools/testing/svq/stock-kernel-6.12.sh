@@ -152,19 +152,10 @@ else
 	EOF
 	log "building vringh, vdpa_sim, vdpa_sim_net against $headers ($(t))"
 	make -s -C "$headers" M="$src" -j"$(nproc)" modules >&2
-	mkdir -p "$tmp/extra"
-	find "$src" -name '*.ko' -exec cp {} "$tmp/extra/" \;
-	strip --strip-debug "$tmp"/extra/*.ko
-	for m in vringh vdpa_sim vdpa_sim_net; do
-		[ -f "$tmp/extra/$m.ko" ] || die "$m.ko was not built"
-		[ "$(modinfo -F vermagic "$tmp/extra/$m.ko" | cut -d' ' -f1)" = "$kver" ] ||
-			die "$m.ko: wrong vermagic"
-	done
+	take_modules "$src" "$tmp/extra" "$kver" vringh vdpa_sim vdpa_sim_net
 
 	# --- initramfs --------------------------------------------------------
-	busybox=$(command -v busybox) || die "no busybox (busybox-static)"
-	readelf -l "$busybox" | grep -q 'program interpreter' &&
-		die "$busybox is not static: install busybox-static"
+	busybox=$(static_busybox)
 	# The 9p root over virtio-pci (built in), dependencies first, as
 	# modprobe would load them.
 	mapfile -t order < <(modprobe -S "$kver" --show-depends -a \

@@ -151,21 +151,10 @@ for p in "$here"/kernel-patches/*.patch; do
 done
 log "building vdpa, vringh, vhost_vdpa, virtio_vdpa, vdpa_sim, vdpa_sim_net against $headers ($(t))"
 make -s -C "$headers" M="$src" -j"$(nproc)" modules >&2
-mkdir -p "$tmp/extra"
-find "$src" -name '*.ko' -exec cp {} "$tmp/extra/" \;
-# as modules_install INSTALL_MOD_STRIP=1 would (Debian's headers build
-# with debug info: 0.5-0.7 MB a module otherwise)
-strip --strip-debug "$tmp"/extra/*.ko
-for m in vdpa vringh vhost_vdpa virtio_vdpa vdpa_sim vdpa_sim_net; do
-	[ -f "$tmp/extra/$m.ko" ] || die "$m.ko was not built"
-	[ "$(modinfo -F vermagic "$tmp/extra/$m.ko" | cut -d' ' -f1)" = "$kver" ] ||
-		die "$m.ko: wrong vermagic"
-done
+take_modules "$src" "$tmp/extra" "$kver" vdpa vringh vhost_vdpa virtio_vdpa vdpa_sim vdpa_sim_net
 
 # --- initramfs ----------------------------------------------------------
-busybox=$(command -v busybox) || die "no busybox (busybox-static)"
-readelf -l "$busybox" | grep -q 'program interpreter' &&
-	die "$busybox is not static: install busybox-static"
+busybox=$(static_busybox)
 # The 9p root over virtio-pci, dependencies first, as modprobe would
 # load them (virtio, 9p, netfs and fscache are all modules in Debian).
 mapfile -t order < <(modprobe -d "$tmp/root" -S "$kver" --show-depends -a \

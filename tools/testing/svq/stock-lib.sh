@@ -2,7 +2,7 @@
 # shellcheck shell=bash
 #
 # Host-side helpers of stock-kernel.sh and stock-kernel-6.12.sh, which
-# source this file after defining log().
+# source this file after defining log() and die().
 
 # drop_stale KEEP DIR...: remove each DIR other than KEEP that was left
 # unused for two days (as kernel.sh does with its trees)
@@ -38,4 +38,34 @@ initramfs_head()
 	echo "slink /bin/sh busybox 777 0 0"
 	echo "file /init $2 755 0 0"
 	echo "file /etc/modules $3 644 0 0"
+}
+
+# take_modules SRC DEST KVER MODULE...: copy the modules built in SRC to
+# DEST without debug info, as modules_install INSTALL_MOD_STRIP=1 would
+# (Debian's headers build with it: 0.5-0.7 MB a module otherwise); each
+# MODULE must be there, built for KVER
+take_modules()
+{
+	local src=$1 dest=$2 kver=$3 m
+
+	shift 3
+	mkdir -p "$dest"
+	find "$src" -name '*.ko' -exec cp {} "$dest/" \;
+	strip --strip-debug "$dest"/*.ko
+	for m in "$@"; do
+		[ -f "$dest/$m.ko" ] || die "$m.ko was not built"
+		[ "$(modinfo -F vermagic "$dest/$m.ko" | cut -d' ' -f1)" = "$kver" ] ||
+			die "$m.ko: wrong vermagic"
+	done
+}
+
+# static_busybox: the path of a static busybox, or die
+static_busybox()
+{
+	local busybox
+
+	busybox=$(command -v busybox) || die "no busybox (busybox-static)"
+	readelf -l "$busybox" | grep -q 'program interpreter' &&
+		die "$busybox is not static: install busybox-static"
+	echo "$busybox"
 }

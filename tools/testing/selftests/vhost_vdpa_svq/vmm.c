@@ -121,6 +121,10 @@ int vmm_ioctl(int fd, unsigned long req, void *arg)
  * passes VHOST_SET_VRING_ADDR on a running device to the driver, which
  * 6.12's refuses unless the device is suspended.
  */
+#ifndef VHOST_BACKEND_F_RESUME
+#define VHOST_BACKEND_F_RESUME 0x5	/* as in linux/vhost_types.h; 6.1 lacks it */
+#endif
+
 bool vmm_vhost_vdpa_has_resume(int fd)
 {
 	uint64_t backend;
