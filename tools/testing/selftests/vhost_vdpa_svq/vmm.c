@@ -115,16 +115,16 @@ int vmm_ioctl(int fd, unsigned long req, void *arg)
 	return ioctl(fd, req, arg) < 0 ? -errno : 0;
 }
 
+#ifndef VHOST_BACKEND_F_RESUME
+#define VHOST_BACKEND_F_RESUME 0x5	/* as in linux/vhost_types.h; 6.1 lacks it */
+#endif
+
 /*
  * vmm_vhost_vdpa_has_resume - does this kernel's vhost-vdpa (@fd) offer
  * VHOST_BACKEND_F_RESUME? Linux 6.1's has no VHOST_VDPA_RESUME, and it
  * passes VHOST_SET_VRING_ADDR on a running device to the driver, which
  * 6.12's refuses unless the device is suspended.
  */
-#ifndef VHOST_BACKEND_F_RESUME
-#define VHOST_BACKEND_F_RESUME 0x5	/* as in linux/vhost_types.h; 6.1 lacks it */
-#endif
-
 bool vmm_vhost_vdpa_has_resume(int fd)
 {
 	uint64_t backend;
