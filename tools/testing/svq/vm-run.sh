@@ -133,6 +133,11 @@ fi
 	printf 'SVQ_CMD=('; printf '%q ' "$@"; printf ')\n'
 } > "$run/job"
 
+# One socket per CPU: the kernel has no ACPI, so it finds the CPUs in
+# SeaBIOS's MP table, which lists one CPU per socket; QEMU 7.2's "-smp 2"
+# is one socket of two cores, and the guest brought up one CPU.
+case "$smp" in *[!0-9]*) ;; *) smp="$smp,sockets=$smp" ;; esac
+
 # Console goes to a file: the guest's command output is framed by markers
 # so that kernel messages printed before and after it can be told apart.
 # tsc=reliable: under TCG the guest's TSC follows the host's, while the

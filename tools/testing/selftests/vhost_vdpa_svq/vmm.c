@@ -679,28 +679,63 @@ int vmm_net_loop(struct vmm_net *net, unsigned int count, unsigned int first_seq
 }
 
 /*
+ * vmm_net_rx_seq - the sequence number rx buffer @id carries, if it is one
+ * of the @sent frames from @first_seq not received yet (marked in @seen);
+ * else -EBADMSG.
+ */
+static int vmm_net_rx_seq(struct vmm_net *net, uint32_t id, unsigned int first_seq,
+			  unsigned int sent, uint8_t *seen, unsigned int *seq)
+{
+	uint32_t carried;
+
+	if (id >= net->rx.num)
+		return -EBADMSG;
+	memcpy(&carried, (uint8_t *)vmm_net_rx_buf(net, id) + VMM_NET_HDR_LEN + 14,
+	       sizeof(carried));
+	if (carried - first_seq >= sent || seen[carried - first_seq])
+		return -EBADMSG;
+	seen[carried - first_seq] = 1;
+	*seq = carried;
+	return 0;
+}
+
+/*
  * vmm_net_stream - send @count frames keeping up to @window in flight, the
  * way a busy guest does: transmit what the window allows, one kick per
- * batch; take every frame that came back (each checked, in sequence,
- * intact) and post its buffer again, one kick per batch; reap transmit
- * completions, and all of them before returning. Returns 0, or a negative
- * errno / -EBADMSG on the first failure.
+ * batch; take every frame that came back and post its buffer again, one
+ * kick per batch; reap transmit completions, and all of them before
+ * returning. A device may complete out of order, as the bench's
+ * vdpa_sim_net does with complete_batch: transmit buffers are reused only
+ * once their own completion came, and each frame received is checked
+ * against the sequence number it carries, which must be one sent and not
+ * received before (and all must come). Returns 0, or a negative errno /
+ * -EBADMSG on the first failure.
  */
 int vmm_net_stream(struct vmm_net *net, unsigned int count, unsigned int first_seq,
 		   unsigned int window)
 {
-	unsigned int sent = 0, received = 0;
+	unsigned int sent = 0, received = 0, nfree = 0, seq, i;
+	uint16_t *free_ids = NULL;
+	uint8_t *seen = NULL;
 	uint32_t id, used_len;
-	int r;
+	int r = -ENOMEM;
 
 	if (!window || window > net->rx.num || window > net->tx.num)
 		return -EINVAL;
+	/* nothing in flight on entry: vmm_net_stream reaps all before returning */
+	if (net->tx.avail_idx != net->tx.last_used)
+		return -EBUSY;
+	free_ids = calloc(net->tx.num, sizeof(*free_ids));
+	seen = calloc(count ? count : 1, 1);
+	if (!free_ids || !seen)
+		goto out;
+	for (i = net->tx.num; i-- > 0;)
+		free_ids[nfree++] = i;
 	while (received < count) {
 		unsigned int batch = 0, got = 0;
 
-		while (sent < count && sent - received < window &&
-		       (uint16_t)(net->tx.avail_idx - net->tx.last_used) < net->tx.num) {
-			unsigned int slot = net->tx.avail_idx % net->tx.num;
+		while (sent < count && sent - received < window && nfree) {
+			unsigned int slot = free_ids[--nfree];
 			size_t len = vmm_frame(vmm_vq_buf(&net->mem, &net->tx, slot),
 					       first_seq + sent);
 
@@ -711,37 +746,47 @@ int vmm_net_stream(struct vmm_net *net, unsigned int count, unsigned int first_s
 		if (batch) {
 			r = vmm_vq_kick(&net->tx);
 			if (r)
-				return r;
+				goto out;
 		}
 		while (vmm_vq_used(&net->rx, &id, &used_len)) {
-			r = vmm_net_check(net, id, used_len, first_seq + received);
+			r = vmm_net_rx_seq(net, id, first_seq, sent, seen, &seq);
+			if (!r)
+				r = vmm_net_check(net, id, used_len, seq);
 			if (r)
-				return r;
+				goto out;
 			vmm_net_record(net, id, used_len);
 			memset(vmm_net_rx_buf(net, id), 0, used_len);
 			vmm_vq_add(&net->rx, id, net->rx.buf_size, true);
 			received++;
 			got++;
 		}
-		while (vmm_vq_used(&net->tx, &id, &used_len))
-			;
+		while (vmm_vq_used(&net->tx, &id, &used_len)) {
+			r = -EBADMSG;
+			if (id >= net->tx.num || nfree == net->tx.num)
+				goto out;
+			free_ids[nfree++] = id;
+		}
 		if (got) {
 			r = vmm_vq_kick(&net->rx);
 			if (r)
-				return r;
+				goto out;
 			continue;
 		}
 		/* nothing came back yet: wait for the device */
 		r = vmm_vq_wait_call(&net->rx, 5000);
 		if (r)
-			return r;
+			goto out;
 	}
+	r = 0;
 	while (net->tx.last_used != net->tx.avail_idx) {
 		r = vmm_vq_wait_used(&net->tx, &id, &used_len, 5000);
 		if (r)
-			return r;
+			break;
 	}
-	return 0;
+out:
+	free(seen);
+	free(free_ids);
+	return r;
 }
 
 /* vmm_log_harvest - take the set bits of @log into @into (if not NULL) */
