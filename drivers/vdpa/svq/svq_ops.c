@@ -109,9 +109,11 @@ static u8 svq_get_status(struct vdpa_device *vdev)
  * @vdev: the upper device
  * @status: device status
  *
- * When DRIVER_OK is set, every ready virtqueue is kicked once: buffers the
- * driver made available before (a guest migrated with a frame in flight)
- * are processed without waiting for the driver's next notification.
+ * When DRIVER_OK is set, the shadow rings are filled first (receive
+ * buffers before any transmit kick, svq_vq_fill_all()), then every ready
+ * virtqueue is kicked once: buffers the driver made available before (a
+ * guest migrated with a frame in flight) are processed without waiting for
+ * the driver's next notification.
  */
 static void svq_set_status(struct vdpa_device *vdev, u8 status)
 {
@@ -125,6 +127,8 @@ static void svq_set_status(struct vdpa_device *vdev, u8 status)
 	if (lower) {
 		started = !(svq_lower_get_status(lower) & VIRTIO_CONFIG_S_DRIVER_OK) &&
 			  (status & VIRTIO_CONFIG_S_DRIVER_OK);
+		if (started)
+			svq_vq_fill_all(svq);
 		svq_lower_set_status(lower, status);
 		for (i = 0; started && i < svq->nvqs; i++)
 			if (svq_lower_get_vq_ready(lower, i))

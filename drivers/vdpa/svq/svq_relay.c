@@ -26,6 +26,7 @@
  */
 
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/sched.h>
 #include <linux/workqueue.h>
 
@@ -53,16 +54,25 @@
  * migration test can prove that it detects the pages it then misses.
  */
 static bool svq_fault_skip_log;
+/*
+ * fault_resume_delay_ms: how long a live switch waits between the lower
+ * device's resume and its relay passes (at most a second), so that a test
+ * can show the shadow rings were filled before the resume.
+ */
+static u32 svq_fault_resume_delay_ms;
 static struct dentry *svq_debugfs_dir;
 
 /**
  * svq_relay_faults_init() - create the fault switches (test builds only):
- * fault_skip_log, and fault_no_resume (svq_lower_fault_no_resume)
+ * fault_skip_log, fault_resume_delay_ms, and fault_no_resume
+ * (svq_lower_fault_no_resume)
  */
 void svq_relay_faults_init(void)
 {
 	svq_debugfs_dir = debugfs_create_dir(SVQ_DRV_NAME, NULL);
 	debugfs_create_bool("fault_skip_log", 0600, svq_debugfs_dir, &svq_fault_skip_log);
+	debugfs_create_u32("fault_resume_delay_ms", 0600, svq_debugfs_dir,
+			   &svq_fault_resume_delay_ms);
 	debugfs_create_bool("fault_no_resume", 0600, svq_debugfs_dir, &svq_lower_fault_no_resume);
 }
 
@@ -78,9 +88,23 @@ static bool svq_relay_skip_log(void)
 {
 	return READ_ONCE(svq_fault_skip_log);
 }
+
+/**
+ * svq_relay_fault_resume_delay() - (test builds) wait fault_resume_delay_ms
+ *
+ * Context: process.
+ */
+void svq_relay_fault_resume_delay(void)
+{
+	u32 ms = READ_ONCE(svq_fault_resume_delay_ms);
+
+	if (ms)
+		msleep(min(ms, 1000U));
+}
 #else
 void svq_relay_faults_init(void) {}
 void svq_relay_faults_exit(void) {}
+void svq_relay_fault_resume_delay(void) {}
 
 static bool svq_relay_skip_log(void)
 {
@@ -209,39 +233,56 @@ static void svq_relay_kick_lower(struct svq_vq *vq, struct vdpa_device *lower)
 }
 
 /*
- * A pass from any context, then the notifications; @lower may be NULL (see
- * svq_relay_kick_lower()). True if there is more to do now: the budget or
- * a bound ran out, or a completion waits for the log. Inlined into each
+ * One pass from any context, counted and traced; @cb gets the driver's
+ * callback as it was during the pass. Nothing happens (and 0 is returned)
+ * unless the virtqueue is shadowed and its ring whole. Inlined into each
  * caller: a pass runs per kick and per interrupt.
  */
-static __always_inline bool svq_relay(struct svq_vq *vq, struct vdpa_device *lower,
-				      unsigned int budget, unsigned int dirs)
+static __always_inline int svq_relay_pass(struct svq_vq *vq, unsigned int budget,
+					  unsigned int dirs, struct svq_relay_result *used,
+					  struct svq_relay_result *avail, struct vdpa_callback *cb)
 {
 	struct svq_pcpu_stats __percpu *stats = vq->svq->stats.pcpu;
-	struct svq_relay_result used, avail;
 	unsigned long flags, pages_logged;
-	struct vdpa_callback cb;
 	int ret;
 
+	*used = (struct svq_relay_result) {};
+	*avail = (struct svq_relay_result) {};
 	spin_lock_irqsave(&vq->ring_lock, flags);
 	if (!vq->shadow || vq->ring.error) {
 		spin_unlock_irqrestore(&vq->ring_lock, flags);
-		return false;
+		return 0;
 	}
-	ret = svq_relay_locked(vq, budget, dirs, &used, &avail);
-	cb = vq->cb;
+	ret = svq_relay_locked(vq, budget, dirs, used, avail);
+	*cb = vq->cb;
 	spin_unlock_irqrestore(&vq->ring_lock, flags);
 
 	if (ret)
 		svq_relay_fail(vq);
-	pages_logged = used.pages_logged + avail.pages_logged;
-	if (avail.chains || used.chains)
-		trace_svq_relay(dev_name(&vq->svq->vdpa.dev), vq->idx, avail.chains,
-				used.chains, pages_logged);
-	if (avail.descs)
-		this_cpu_add(stats->relayed_descs, avail.descs);
+	pages_logged = used->pages_logged + avail->pages_logged;
+	if (avail->chains || used->chains)
+		trace_svq_relay(dev_name(&vq->svq->vdpa.dev), vq->idx, avail->chains,
+				used->chains, pages_logged);
+	if (avail->descs)
+		this_cpu_add(stats->relayed_descs, avail->descs);
 	if (pages_logged)
 		this_cpu_add(stats->pages_logged, pages_logged);
+	return ret;
+}
+
+/*
+ * A pass from any context, then the notifications; @lower may be NULL (see
+ * svq_relay_kick_lower()). True if there is more to do now: the budget or
+ * a bound ran out, or a completion waits for the log.
+ */
+static __always_inline bool svq_relay(struct svq_vq *vq, struct vdpa_device *lower,
+				      unsigned int budget, unsigned int dirs)
+{
+	struct svq_relay_result used, avail;
+	struct vdpa_callback cb;
+	int ret;
+
+	ret = svq_relay_pass(vq, budget, dirs, &used, &avail, &cb);
 	if (avail.notify)
 		svq_relay_kick_lower(vq, lower);
 	if (used.notify)
@@ -308,6 +349,27 @@ void svq_relay_dirs(struct svq_vq *vq, struct vdpa_device *lower, unsigned int d
 void svq_relay_now(struct svq_vq *vq, struct vdpa_device *lower)
 {
 	svq_relay_dirs(vq, lower, SVQ_RELAY_BOTH);
+}
+
+/**
+ * svq_relay_fill() - move what the guest made available to the shadow ring
+ * of a suspended lower device, without a kick
+ * @vq: the virtqueue, shadowed while its lower device is suspended
+ *
+ * A live switch fills every shadow ring before the lower device resumes:
+ * relayed after the resume instead, a transmit kick taken on another CPU
+ * could reach the device before the receive buffers, and the device would
+ * drop that frame (receive ring empty). The caller kicks the lower device
+ * after the resume; what one pass leaves is relayed then.
+ *
+ * Context: process.
+ */
+void svq_relay_fill(struct svq_vq *vq)
+{
+	struct svq_relay_result used, avail;
+	struct vdpa_callback cb;
+
+	svq_relay_pass(vq, SVQ_WORK_BUDGET, SVQ_RELAY_AVAIL, &used, &avail, &cb);
 }
 
 /**

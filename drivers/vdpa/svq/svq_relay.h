@@ -16,11 +16,13 @@
 
 void svq_relay_faults_init(void);
 void svq_relay_faults_exit(void);
+void svq_relay_fault_resume_delay(void);
 void svq_relay_dev_init(struct svq_dev *svq);
 void svq_relay_init(struct svq_vq *vq);
 void svq_relay_fail(struct svq_vq *vq);
 void svq_relay_dirs(struct svq_vq *vq, struct vdpa_device *lower, unsigned int dirs);
 void svq_relay_now(struct svq_vq *vq, struct vdpa_device *lower);
+void svq_relay_fill(struct svq_vq *vq);
 void svq_relay_stop(struct svq_vq *vq);
 irqreturn_t svq_relay_lower_cb(void *private);
 

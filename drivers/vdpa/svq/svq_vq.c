@@ -397,10 +397,12 @@ out:
 
 /*
  * The live switch to shadow rings, with the lower device suspended: read
- * each prepared virtqueue's state, disable it, point it at its ring,
- * enable them all. On failure the virtqueues already switched go back to
- * the guest's ring at the index they were read at (the suspended device
- * completed nothing meanwhile). Returns 0 or the first error.
+ * each prepared virtqueue's state, disable it, point it at its ring, fill
+ * the rings with what the guest made available (svq_relay_fill(): receive
+ * buffers are in place before the resume), enable them all. On failure
+ * the virtqueues already switched go back to the guest's ring at the index
+ * they were read at (the suspended device completed nothing meanwhile).
+ * Returns 0 or the first error.
  */
 static int svq_vq_switch_in(struct svq_dev *svq, struct vdpa_device *lower, unsigned long *todo)
 {
@@ -426,6 +428,9 @@ static int svq_vq_switch_in(struct svq_dev *svq, struct vdpa_device *lower, unsi
 		}
 		__set_bit(i, &done);
 	}
+	if (!ret)
+		for_each_set_bit(i, &done, svq->nvqs)
+			svq_relay_fill(&svq->vqs[i]);
 	if (ret) {
 		for_each_set_bit(i, &done, svq->nvqs) {
 			struct svq_vq *vq = &svq->vqs[i];
@@ -527,13 +532,12 @@ int svq_vq_switch_all(struct svq_dev *svq, struct vdpa_device *lower, bool to_sh
 		dev_err_ratelimited(&svq->vdpa.dev, "switch to %s failed: %d\n",
 				    to_shadow ? "shadow" : "passthrough", ret);
 
+	svq_relay_fault_resume_delay();
+	/* buffers added meanwhile; a resumed device may not look by itself */
 	for_each_set_bit(i, todo, svq->nvqs) {
-		struct svq_vq *vq = &svq->vqs[i];
-
-		if (vq->shadow)
-			svq_relay_now(vq, lower);
-		else
-			svq_lower_kick_vq(lower, i);	/* buffers added meanwhile */
+		if (svq->vqs[i].shadow)
+			svq_relay_now(&svq->vqs[i], lower);
+		svq_lower_kick_vq(lower, i);
 	}
 	trace_svq_switch(dev_name(&svq->vdpa.dev), to_shadow, pause, ret);
 	atomic64_inc(&svq->stats.switches);
@@ -546,6 +550,25 @@ unprepare:
 	svq_window_commit(svq, lower);
 	bitmap_free(todo);
 	return ret;
+}
+
+/**
+ * svq_vq_fill_all() - fill every shadow ring with what the guest made
+ * available
+ * @svq: the upper device; its lower device is about to start (DRIVER_OK)
+ *
+ * So that receive buffers are in place before a transmit kick can reach
+ * the device (see svq_relay_fill()). The caller kicks every virtqueue once
+ * the lower device runs.
+ *
+ * Context: process.
+ */
+void svq_vq_fill_all(struct svq_dev *svq)
+{
+	u16 i;
+
+	for (i = 0; i < svq->nvqs; i++)
+		svq_relay_fill(&svq->vqs[i]);	/* nothing unless shadowed */
 }
 
 /**

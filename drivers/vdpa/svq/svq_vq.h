@@ -13,6 +13,7 @@ int svq_vq_shadow_start(struct svq_dev *svq, struct vdpa_device *lower, struct s
 void svq_vq_shadow_stop(struct svq_dev *svq, struct vdpa_device *lower, struct svq_vq *vq);
 void svq_vq_stop_all(struct svq_dev *svq, struct vdpa_device *lower);
 int svq_vq_switch_all(struct svq_dev *svq, struct vdpa_device *lower, bool to_shadow);
+void svq_vq_fill_all(struct svq_dev *svq);
 
 int svq_vq_set_address(struct vdpa_device *vdev, u16 idx, u64 desc_area,
 		       u64 driver_area, u64 device_area);
