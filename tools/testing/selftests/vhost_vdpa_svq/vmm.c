@@ -784,6 +784,17 @@ int vmm_net_stream(struct vmm_net *net, unsigned int count, unsigned int first_s
 			break;
 	}
 out:
+	if (r) {
+		/* where each ring stood: a lost frame and a lost signal differ */
+		fprintf(stderr, "# %s: %d, %u of %u frames sent, %u received\n",
+			__func__, r, sent, count, received);
+		fprintf(stderr, "# rx avail %u used %u taken %u, tx avail %u used %u taken %u\n",
+			net->rx.avail_idx,
+			__atomic_load_n(&net->rx.vring.used->idx, __ATOMIC_ACQUIRE),
+			net->rx.last_used, net->tx.avail_idx,
+			__atomic_load_n(&net->tx.vring.used->idx, __ATOMIC_ACQUIRE),
+			net->tx.last_used);
+	}
 	free(seen);
 	free(free_ids);
 	return r;
