@@ -37,9 +37,12 @@ echo "QEMU: $("$SVQ_QEMU_BIN" --version | head -n 1)"
 echo "QEMU a set $shadowed ring bases with svq: 1 (its own shadow virtqueue)"
 echo "msvq0: mode $mode, state sampled while QEMU ran: $states;" \
      "switches $switches, pages_logged $logged"
-[ "$rc" = 0 ]
-[ "$shadowed" -ge 1 ]
-[ "$mode" = auto ]
-[ "$switches" = 0 ]
-[ "$logged" = 0 ]
-[ "$states" = "${states//shadow/}" ]
+ok=1
+bad() { echo "FAIL: $*"; ok=0; }
+[ "$rc" = 0 ] || bad "qtest_net exit status $rc (a frame or the destination's memory did not check out)"
+[ "$shadowed" -ge 1 ] || bad "QEMU did not shadow the device (no ring base set with svq: 1)"
+[ "$mode" = auto ] || bad "msvq0 is in mode $mode, not auto"
+[ "$switches" = 0 ] || bad "msvq0 switched to shadow mode ($switches switches)"
+[ "$logged" = 0 ] || bad "msvq0 logged $logged pages"
+[ "$states" = "${states//shadow/}" ] || bad "msvq0 was seen in shadow mode"
+[ "$ok" = 1 ]
