@@ -38,7 +38,9 @@
 # query-migrate's total-time and downtime, frames/s while the migration
 # ran and on the destination, whether every frame and the destination's
 # memory checked out, what became of the frame in flight at the
-# switch-over if there was one, and the frames lost (0 in a run that
+# switch-over if there was one (delivered; renotified: delivered only
+# after qtest_net notified its queue again, the destination having never
+# been told of it; lost), and the frames lost (0 in a run that
 # passed, 1 when the driver found a frame missing, "-" when the run
 # failed for another reason). The report gives every run, then per
 # configuration the median of each value over the runs that measured it
