@@ -130,6 +130,22 @@ svq_qemu72_run()
 	return "$rc"
 }
 
+# svq_qemu101 - let qemu/qemu72.sh start QEMU 10.1 instead of Debian's 7.2:
+# qemu/build-qemu101.sh's build in the host's cache (vm-run.sh names it in
+# SVQ_QEMU101_DIR; the host's / is the VM's). Without that build, prints
+# "SKIP: " and the reason, and fails (make check never builds QEMU).
+svq_qemu101()
+{
+	local d=${SVQ_QEMU101_DIR:-}
+
+	if [ -z "$d" ] || [ ! -f "$d/.svq-built" ]; then
+		echo "SKIP: no QEMU 10.1 build in the cache${d:+ ($d)};" \
+		     "tools/testing/svq/qemu/build-qemu101.sh builds it (make bench does)"
+		return 1
+	fi
+	export SVQ_QEMU_BIN=$d/b/qemu-system-x86_64 SVQ_QEMU_FIRMWARE=$d/pc-bios
+}
+
 # svq_qemu72_teardown WORK - stop the QEMU processes, delete the devices
 svq_qemu72_teardown()
 {

@@ -24,6 +24,8 @@
 # current directory with the current environment's PATH; its stdout and
 # stderr come out on this script's stdout, its exit status becomes this
 # script's (124 on timeout, 125 when the VM died before reporting one).
+# SVQ_QEMU101_DIR names QEMU 10.1's build (qemu/build-qemu101.sh) in the
+# host's cache, built or not: the scenarios that need it look there.
 #
 # With --stock, the guest's /lib/modules/6.1.0-57-amd64 is a tmpfs holding
 # the unpacked image's modules (kernel/, a link into stock-kernel.sh's
@@ -126,6 +128,9 @@ fi
 	else
 		printf 'export SVQ_MODROOT=%q\n' "$kdir/modroot"
 	fi
+	# QEMU 10.1's build (qemu/build-qemu101.sh), if the cache holds it
+	q101=$("$here/qemu/build-qemu101.sh" --print-dir 2>/dev/null) &&
+		printf 'export SVQ_QEMU101_DIR=%q\n' "$q101"
 	for v in SVQ_SOAK_FRAMES SVQ_TRAFFIC_FRAMES SVQ_TRAFFIC_CMP_FRAMES SVQ_TRAFFIC_WINDOW; do
 		if [ -n "${!v:-}" ]; then printf 'export %s=%q\n' "$v" "${!v}"; fi
 	done

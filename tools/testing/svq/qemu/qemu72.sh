@@ -8,7 +8,9 @@
 # stock QEMU options are used. The environment can add options: to the
 # -netdev in SVQ_QEMU_NETDEV (e.g. ",x-svq=on"), to the virtio-net-pci
 # -device in SVQ_QEMU_DEVICE (e.g. ",mq=on,vectors=6"), to the command
-# line in SVQ_QEMU_EXTRA.
+# line in SVQ_QEMU_EXTRA. Debian's QEMU 7.2 runs unless SVQ_QEMU_BIN names
+# another binary (svq_qemu101 in lib.sh: QEMU 10.1, with its firmware
+# directory in SVQ_QEMU_FIRMWARE, passed as -L).
 #
 # Usage: qemu72.sh start DIR SIDE [incoming]
 #          (Re)start SIDE's QEMU: an earlier one is stopped first (it holds
@@ -35,17 +37,19 @@ stop_side() { # dir side
 
 start_side() { # dir side [incoming]
 	local dir=$1 side=$2 node i
-	local incoming=()
+	local incoming=() firmware=()
 
 	node=$(cat "$dir/$side.node")
 	[ "${3:-}" = incoming ] && incoming=(-incoming "unix:$dir/$side.mig")
+	[ -n "${SVQ_QEMU_FIRMWARE:-}" ] && firmware=(-L "$SVQ_QEMU_FIRMWARE")
 	stop_side "$dir" "$side"
 	# A 64 KiB firmware whose reset vector halts: cli; hlt; jmp back.
 	[ -f "$dir/halt.bin" ] ||
 		python3 -c 'import sys; sys.stdout.buffer.write(b"\0" * 65520 + b"\xfa\xf4\xeb\xfd" + b"\0" * 12)' \
 			> "$dir/halt.bin"
 	ulimit -l unlimited
-	qemu-system-x86_64 -accel tcg -m 128 -nodefaults -display none -bios "$dir/halt.bin" \
+	"${SVQ_QEMU_BIN:-qemu-system-x86_64}" "${firmware[@]}" \
+		-accel tcg -m 128 -nodefaults -display none -bios "$dir/halt.bin" \
 		-netdev vhost-vdpa,vhostdev="$node",id=n0"${SVQ_QEMU_NETDEV:-}" \
 		-device virtio-net-pci,netdev=n0,romfile=,disable-legacy=on,mac=52:54:00:00:00:02"${SVQ_QEMU_DEVICE:-}" \
 		-qtest unix:"$dir/$side.qtest",server=on,wait=off -qtest-log /dev/null \
