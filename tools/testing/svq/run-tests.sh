@@ -90,7 +90,9 @@ for t in "$repo"/tools/testing/selftests/vhost_vdpa_svq/*_test; do
 	[ -x "$t" ] || continue
 	name=$(basename "$t")
 	[[ $skip == *" $name "* ]] && continue
-	timeout 300 "$t" > "$out/selftests/$name.tap" 2>&1
+	# SIGKILL to the whole group: a harness child that outlived a SIGTERM
+	# kept /dev/vhost-vdpa open, and vdpa dev del waited on it for ever
+	timeout -s KILL 600 "$t" > "$out/selftests/$name.tap" 2>&1
 	echo "$name: exit $?" >> "$out/selftests/exit-codes"
 	irqsoff_save "selftest-$name"
 done
