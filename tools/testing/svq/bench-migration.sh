@@ -156,6 +156,8 @@ configs=(ours)
 q101_version=
 if why=$(svq_qemu101); then
 	configs+=(q101)
+	# both configurations on the same device, which 10.1 can shadow
+	svq_sim_no_indirect || exit 1
 	q101_version=$("$SVQ_QEMU101_DIR/b/qemu-system-x86_64" --version |
 		sed -n 's/.*version \([^ ]*\).*/\1/p')
 fi

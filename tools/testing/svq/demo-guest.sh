@@ -159,6 +159,7 @@ counters() # DEV: one line of the upper device's sysfs
 
 say "Loading vdpa_sim (PA mode), vdpa_sim_net, vhost_vdpa, vhost_vdpa_svq; two shadow devices on two simulated NICs"
 svq_load_stack || fail "loading the modules failed"
+[ "${SVQ_DEMO_QEMU:-}" = 10.1 ] && { svq_sim_no_indirect || fail "reloading vdpa_sim_net failed"; }
 svq_stack dlower0 dsvq0 || fail "creating dlower0 and dsvq0 failed"
 svq_stack dlower1 dsvq1 || fail "creating dlower1 and dsvq1 failed"
 vdpa dev show | sed 's/^/    /'

@@ -16,6 +16,16 @@ svq_load_stack()
 	modprobe vhost_vdpa_svq
 }
 
+# svq_sim_no_indirect - reload the bench's vdpa_sim_net without
+# VIRTIO_RING_F_INDIRECT_DESC (kernel-patches/0002 offers it): QEMU 10.1's
+# shadow virtqueue refuses a device that offers it ("SVQ Invalid device
+# feature flags"). Nothing on a vdpa_sim_net without the parameter.
+svq_sim_no_indirect()
+{
+	[ -e /sys/module/vdpa_sim_net/parameters/indirect_desc ] || return 0
+	rmmod vdpa_sim_net && modprobe vdpa_sim_net indirect_desc=0
+}
+
 # svq_del_all_devices - delete every vdpa device (upper ones go with their
 # lower one, so errors on already deleted ones are ignored)
 svq_del_all_devices()

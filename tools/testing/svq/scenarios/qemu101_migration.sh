@@ -17,6 +17,8 @@
 set -eu
 . "$SVQ_REPO/tools/testing/svq/lib.sh"
 svq_qemu101 || exit 4
+trap 'svq_unload_stack; svq_load_stack' EXIT
+svq_sim_no_indirect
 export SVQ_QEMU_EXTRA="-trace vhost_vdpa_set_dev_vring_base"
 work=$(mktemp -d)
 svq_qemu72_setup "$work"
