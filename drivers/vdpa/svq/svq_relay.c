@@ -246,13 +246,14 @@ static __always_inline int svq_relay_pass(struct svq_vq *vq, unsigned int budget
 	unsigned long flags, pages_logged;
 	int ret;
 
-	*used = (struct svq_relay_result) {};
-	*avail = (struct svq_relay_result) {};
 	spin_lock_irqsave(&vq->ring_lock, flags);
 	if (!vq->shadow || vq->ring.error) {
 		spin_unlock_irqrestore(&vq->ring_lock, flags);
+		*used = (struct svq_relay_result) {};
+		*avail = (struct svq_relay_result) {};
 		return 0;
 	}
+	/* svq_relay_locked() fills both results */
 	ret = svq_relay_locked(vq, budget, dirs, used, avail);
 	*cb = vq->cb;
 	spin_unlock_irqrestore(&vq->ring_lock, flags);

@@ -428,10 +428,10 @@ static int svq_vq_switch_in(struct svq_dev *svq, struct vdpa_device *lower, unsi
 		}
 		__set_bit(i, &done);
 	}
-	if (!ret)
+	if (!ret) {
 		for_each_set_bit(i, &done, svq->nvqs)
 			svq_relay_fill(&svq->vqs[i]);
-	if (ret) {
+	} else {
 		for_each_set_bit(i, &done, svq->nvqs) {
 			struct svq_vq *vq = &svq->vqs[i];
 			unsigned long flags;

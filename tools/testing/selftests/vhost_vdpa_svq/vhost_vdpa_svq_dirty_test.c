@@ -385,17 +385,6 @@ TEST_F_TIMEOUT(dirty, concurrent_traffic_switches_mappings, 600)
 
 #define RESUME_DELAY "/sys/kernel/debug/vhost_vdpa_svq/fault_resume_delay_ms"
 
-static int write_knob(const char *path, const char *val)
-{
-	FILE *f = fopen(path, "w");
-	int r;
-
-	if (!f)
-		return -errno;
-	r = fputs(val, f) < 0 ? -EIO : 0;
-	return fclose(f) ? -errno : r;
-}
-
 /*
  * A live switch fills the shadow rings while the lower device is still
  * suspended. With the relay passes after its resume held back 20 ms
@@ -413,7 +402,7 @@ TEST_F_TIMEOUT(dirty, switch_fills_rings_before_resume, 300)
 	if (access(RESUME_DELAY, W_OK))
 		SKIP(return, "%s", "no " RESUME_DELAY " (CONFIG_VHOST_VDPA_SVQ_FAULT_INJECT)");
 	ASSERT_EQ(0, vmm_set_log_base(self->dev.fd, (uint64_t)(uintptr_t)self->log));
-	ASSERT_EQ(0, write_knob(RESUME_DELAY, "20"));
+	ASSERT_EQ(0, vmm_file_write(RESUME_DELAY, "20"));
 	ASSERT_EQ(0, pthread_create(&t_sw, NULL, switch_logging, &sw));
 	/* 100 switches, each with traffic on both sides of it */
 	while (!r && __atomic_load_n(&sw.rounds, __ATOMIC_RELAXED) < 100) {
@@ -423,7 +412,7 @@ TEST_F_TIMEOUT(dirty, switch_fills_rings_before_resume, 300)
 	EXPECT_EQ(0, r);
 	__atomic_store_n(&sw.stop, true, __ATOMIC_RELAXED);
 	pthread_join(t_sw, NULL);
-	EXPECT_EQ(0, write_knob(RESUME_DELAY, "0"));
+	EXPECT_EQ(0, vmm_file_write(RESUME_DELAY, "0"));
 	EXPECT_EQ(0, sw.err);
 	TH_LOG("%u frames, %u logging switches", seq - 5, sw.rounds);
 	ASSERT_EQ(0, vmm_set_features(self->dev.fd, self->acked));

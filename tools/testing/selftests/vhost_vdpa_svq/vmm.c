@@ -239,18 +239,24 @@ long vmm_attr_long(const char *dev, const char *attr)
 	return vmm_attr_read(dev, attr, buf, sizeof(buf)) ? -1 : atol(buf);
 }
 
-int vmm_attr_write(const char *dev, const char *attr, const char *val)
+/* vmm_file_write - write @val to the sysfs or debugfs file @path */
+int vmm_file_write(const char *path, const char *val)
 {
-	char path[160];
-	FILE *f;
+	FILE *f = fopen(path, "w");
 	int r;
 
-	snprintf(path, sizeof(path), "/sys/bus/vdpa/devices/%s/%s", dev, attr);
-	f = fopen(path, "w");
 	if (!f)
 		return -errno;
 	r = fputs(val, f) < 0 ? -EIO : 0;
 	return fclose(f) ? -errno : r;
+}
+
+int vmm_attr_write(const char *dev, const char *attr, const char *val)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "/sys/bus/vdpa/devices/%s/%s", dev, attr);
+	return vmm_file_write(path, val);
 }
 
 int vmm_mem_map(int fd, struct vmm_mem *mem, uint64_t iova, size_t size)

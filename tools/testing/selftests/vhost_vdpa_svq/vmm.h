@@ -44,6 +44,7 @@ int vmm_get_vring_base(int fd, unsigned int idx, unsigned int *num);
 int vmm_attr_read(const char *dev, const char *attr, char *buf, size_t len);
 long vmm_attr_long(const char *dev, const char *attr);
 int vmm_attr_write(const char *dev, const char *attr, const char *val);
+int vmm_file_write(const char *path, const char *val);
 
 /* Guest memory: anonymous memory mapped at an IOVA through the IOTLB. */
 struct vmm_mem {
