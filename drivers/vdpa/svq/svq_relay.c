@@ -33,6 +33,7 @@
 #include "svq_dirty.h"
 #include "svq_lower.h"
 #include "svq_relay.h"
+#include "svq_window.h"
 
 #include <trace/events/vhost_vdpa_svq.h>
 
@@ -57,13 +58,15 @@ static struct dentry *svq_debugfs_dir;
 
 /**
  * svq_relay_faults_init() - create the fault switches (test builds only):
- * fault_skip_log, and fault_no_resume (svq_lower_fault_no_resume)
+ * fault_skip_log, fault_no_resume (svq_lower_fault_no_resume) and
+ * fault_no_ring_map (svq_window_fault_no_map)
  */
 void svq_relay_faults_init(void)
 {
 	svq_debugfs_dir = debugfs_create_dir(SVQ_DRV_NAME, NULL);
 	debugfs_create_bool("fault_skip_log", 0600, svq_debugfs_dir, &svq_fault_skip_log);
 	debugfs_create_bool("fault_no_resume", 0600, svq_debugfs_dir, &svq_lower_fault_no_resume);
+	debugfs_create_bool("fault_no_ring_map", 0600, svq_debugfs_dir, &svq_window_fault_no_map);
 }
 
 /**
