@@ -194,26 +194,36 @@ u64 svq_lower_device_features(struct vdpa_device *lower)
  * svq_lower_iova_range() - the lower device's IOVA range
  * @lower: the lower device
  *
- * Return: the range the parent gives; when it does not say, the aperture of
- * an IOMMU domain of its DMA device for a parent that relies on the
- * platform IOMMU (as vhost_vdpa_set_iova_range() reports it), else all of
- * the 64-bit space.
+ * For a parent that relies on the platform IOMMU and does not say, the
+ * aperture of an IOMMU domain attached to its DMA device, which is what
+ * vhost_vdpa_set_iova_range() reports after vhost_vdpa_alloc_domain()
+ * attached one: an IOMMU driver may narrow the aperture to what the IOMMU
+ * translates only when the domain is attached (intel-iommu allocates it
+ * 57 bits wide). The domain is attached and freed here, at creation of
+ * the upper device, when nothing uses the lower device.
+ *
+ * Return: the range the parent gives; that aperture; else all of the
+ * 64-bit space.
  */
 struct vdpa_iova_range svq_lower_iova_range(struct vdpa_device *lower)
 {
 	struct vdpa_iova_range range = { .first = 0, .last = U64_MAX };
+	struct device *dma_dev = vdpa_get_dma_dev(lower);
 	struct iommu_domain *domain;
 
 	if (lower->config->get_iova_range)
 		return lower->config->get_iova_range(lower);
 	if (!svq_lower_uses_iommu(lower))
 		return range;
-	domain = svq_iommu_domain_alloc(vdpa_get_dma_dev(lower));
+	domain = svq_iommu_domain_alloc(dma_dev);
 	if (IS_ERR(domain))
 		return range;
-	if (domain->geometry.force_aperture) {
-		range.first = domain->geometry.aperture_start;
-		range.last = domain->geometry.aperture_end;
+	if (!iommu_attach_device(domain, dma_dev)) {
+		if (domain->geometry.force_aperture) {
+			range.first = domain->geometry.aperture_start;
+			range.last = domain->geometry.aperture_end;
+		}
+		iommu_detach_device(domain, dma_dev);
 	}
 	iommu_domain_free(domain);
 	return range;
