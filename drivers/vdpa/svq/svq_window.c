@@ -134,8 +134,9 @@ static int svq_window_iotlb_add(struct vhost_iotlb *iotlb, u64 start, phys_addr_
  *
  * Context: process.
  * Return: 0, -ENOSPC without a window or room in it, -EOPNOTSUPP for a
- * dma_map lower device whose address space the driver never mapped, or
- * what the lower device returns.
+ * dma_map (or platform-IOMMU) lower device whose address space the kernel's
+ * virtio driver (identity_ok) never mapped, or what the lower device
+ * returns.
  */
 int svq_window_map(struct svq_dev *svq, struct vdpa_device *lower, unsigned int asid,
 		   phys_addr_t pa, size_t size, size_t ro_size, u64 *iova)
@@ -153,8 +154,13 @@ int svq_window_map(struct svq_dev *svq, struct vdpa_device *lower, unsigned int 
 	start = (u64)area->pfn_lo << PAGE_SHIFT;
 
 	mutex_lock(&svq->map_lock);
-	if (svq_lower_has_dma_map(lower) && !as->has_map) {
-		/* mapping anything would drop the lower device's own DMA mapping */
+	if (svq_lower_has_dma_map(lower) && !as->has_map && READ_ONCE(svq->identity_ok)) {
+		/*
+		 * mapping anything would drop the lower device's own DMA
+		 * mapping (or its default IOMMU domain), which the kernel's
+		 * virtio driver uses; another driver maps what it uses, and
+		 * QEMU 7.2 enables rings before it maps memory
+		 */
 		ret = -EOPNOTSUPP;
 	} else if (svq_lower_has_dma_map(lower)) {
 		ret = svq_window_skip_map() ? 0 :
