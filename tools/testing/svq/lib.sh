@@ -40,7 +40,10 @@ svq_reset_stack()
 svq_unload_stack()
 {
 	svq_del_all_devices || return 1
-	modprobe -r vhost_vdpa_svq vhost_vdpa virtio_net virtio_vdpa vdpa_sim_net vdpa_sim vp_vdpa
+	# vp_vdpa (scenarios/vp_vdpa_parent.sh) only if loaded: Debian's
+	# kernels do not have it
+	if [ -d /sys/module/vp_vdpa ]; then modprobe -r vp_vdpa || return 1; fi
+	modprobe -r vhost_vdpa_svq vhost_vdpa virtio_net virtio_vdpa vdpa_sim_net vdpa_sim
 }
 
 # svq_vhost_dev NAME - print the /dev/vhost-vdpa-N of vdpa device NAME,
