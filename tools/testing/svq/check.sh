@@ -154,7 +154,9 @@ vm_timeout=1500
 [ -n "$kflag" ] && vm_timeout=2700
 echo "# VM: booting $kdir under TCG"
 vmout=$out/vm
-"$here/vm-run.sh" --kernel "$kdir" --timeout "$vm_timeout" --out "$vmout" "${modules[@]}" \
+# --iommu: q35 with an emulated Intel IOMMU and two virtio-net-pci NICs
+# behind it for vp_vdpa (scenarios/vp_vdpa_parent*.sh)
+"$here/vm-run.sh" --kernel "$kdir" --iommu --timeout "$vm_timeout" --out "$vmout" "${modules[@]}" \
 	-- "$here/run-tests.sh" > "$out/vm.log" 2>&1
 vmrc=$?
 sed 's/^/#   /' "$out/vm.log"
