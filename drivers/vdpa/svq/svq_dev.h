@@ -310,7 +310,7 @@ struct svq_claim {
  * @iotlb_gen: bumped on every change of the @as copies or @identity_ok,
  *	       under svq_iotlb_write_lock()
  * @map_lock: serializes changes of the lower device's mappings, and
- *	      protects @domain and @domain_dev
+ *	      protects @domain, @domain_dev and @domain_maps
  * @as: the address spaces
  * @nas: their number
  * @group_asid: address space of each virtqueue group
@@ -323,6 +323,8 @@ struct svq_claim {
  *	    are mapped into, for a lower device that relies on the platform
  *	    IOMMU (svq_lower.c); NULL while nothing is mapped
  * @domain_dev: the DMA device @domain is attached to, held
+ * @domain_maps: what is mapped in @domain: only that is unmapped (an
+ *		 IOMMU driver may warn about unmapping what is not mapped)
  * @identity_ok: an address space the driver never mapped is identity
  *		 (virtio_vdpa); otherwise unmapped addresses fault
  * @switch_lock: serializes logging changes and mode switches
@@ -362,6 +364,7 @@ struct svq_dev {
 	struct iova_domain iovad;
 	struct iommu_domain *domain;
 	struct device *domain_dev;
+	struct vhost_iotlb *domain_maps;
 	bool identity_ok;
 
 	struct mutex switch_lock;	/* serializes logging changes and switches */

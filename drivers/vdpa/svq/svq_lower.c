@@ -607,12 +607,16 @@ static int svq_lower_domain_attach(struct svq_dev *svq, struct vdpa_device *lowe
 	struct iommu_domain *domain;
 	int ret;
 
+	svq->domain_maps = vhost_iotlb_alloc(U32_MAX, 0);
+	if (!svq->domain_maps)
+		return -ENOMEM;
 	domain = svq_iommu_domain_alloc(dma_dev);
-	if (IS_ERR(domain))
-		return PTR_ERR(domain);
-	ret = iommu_attach_device(domain, dma_dev);
+	ret = IS_ERR(domain) ? PTR_ERR(domain) : iommu_attach_device(domain, dma_dev);
 	if (ret) {
-		iommu_domain_free(domain);
+		if (!IS_ERR(domain))
+			iommu_domain_free(domain);
+		vhost_iotlb_free(svq->domain_maps);
+		svq->domain_maps = NULL;
 		return ret;
 	}
 	svq->domain = domain;
@@ -639,6 +643,8 @@ void svq_lower_domain_release(struct svq_dev *svq)
 		iommu_detach_device(svq->domain, svq->domain_dev);
 		iommu_domain_free(svq->domain);
 		put_device(svq->domain_dev);
+		vhost_iotlb_free(svq->domain_maps);
+		svq->domain_maps = NULL;
 		svq->domain = NULL;
 		svq->domain_dev = NULL;
 	}
@@ -657,7 +663,8 @@ void svq_lower_domain_release(struct svq_dev *svq)
  * @opaque: for the parent
  *
  * A lower device that relies on the platform IOMMU gets the mapping in
- * @svq's domain, attached first if it is not yet.
+ * @svq's domain, attached first if it is not yet, and noted in
+ * svq->domain_maps.
  *
  * Context: process; the caller holds svq->map_lock.
  * Return: what the parent or iommu_map() returns.
@@ -677,7 +684,13 @@ int svq_lower_dma_map(struct svq_dev *svq, struct vdpa_device *lower, unsigned i
 		if (ret)
 			return ret;
 	}
-	return svq_iommu_map(svq->domain, iova, pa, size, svq_lower_iommu_prot(perm));
+	ret = svq_iommu_map(svq->domain, iova, pa, size, svq_lower_iommu_prot(perm));
+	if (ret)
+		return ret;
+	ret = vhost_iotlb_add_range(svq->domain_maps, iova, iova + size - 1, pa, perm);
+	if (ret)
+		iommu_unmap(svq->domain, iova, size);
+	return ret;
 }
 
 /**
@@ -689,17 +702,26 @@ int svq_lower_dma_map(struct svq_dev *svq, struct vdpa_device *lower, unsigned i
  * @size: bytes
  *
  * Context: process; the caller holds svq->map_lock.
- * Return: what the parent returns; 0 for the platform IOMMU (nothing
- * mapped there is no error, as for vhost-vdpa).
+ * For the platform IOMMU, the mappings @svq's domain has in the range go,
+ * whole (what is not mapped there is left alone, and is no error).
+ *
+ * Return: what the parent returns; 0 for the platform IOMMU.
  */
 int svq_lower_dma_unmap(struct svq_dev *svq, struct vdpa_device *lower, unsigned int asid,
 			u64 iova, u64 size)
 {
+	struct vhost_iotlb_map *map;
+
 	if (!svq_lower_uses_iommu(lower))
 		return lower->config->dma_unmap(lower, asid, iova, size);
 	lockdep_assert_held(&svq->map_lock);
-	if (svq->domain && !asid)
-		iommu_unmap(svq->domain, iova, size);
+	if (!svq->domain || asid)
+		return 0;
+	/* whole mappings, as vhost_iotlb_del_range() removes them */
+	while ((map = vhost_iotlb_itree_first(svq->domain_maps, iova, iova + size - 1))) {
+		iommu_unmap(svq->domain, map->start, map->size);
+		vhost_iotlb_map_free(svq->domain_maps, map);
+	}
 	return 0;
 }
 
