@@ -100,7 +100,7 @@ svq_lower_mgmtdev()
 	used=$(vdpa -j dev show 2>/dev/null | python3 -c 'import json,sys
 print(" ".join(d["mgmtdev"] for d in json.load(sys.stdin).get("dev", {}).values()))')
 	for m in $SVQ_LOWER_MGMTDEVS; do
-		[[ " $used " == *" $m "* ]] || { echo "$m"; return 0; }
+		case " $used " in *" $m "*) ;; *) echo "$m"; return 0 ;; esac
 	done
 	echo "svq_lower_mgmtdev: all of $SVQ_LOWER_MGMTDEVS are in use" >&2
 	return 1
