@@ -13,6 +13,7 @@
 #ifndef _SVQ_COMPAT_H
 #define _SVQ_COMPAT_H
 
+#include <linux/iommu.h>
 #include <linux/mm.h>
 #include <linux/vdpa.h>
 #include <linux/version.h>
@@ -90,6 +91,31 @@
 #define svq_pin_user_pages_remote(mm, start, nr_pages, gup_flags, pages, locked) \
 	pin_user_pages_remote(mm, start, nr_pages, gup_flags, pages, NULL, locked)
 #endif
+
+/*
+ * The IOMMU domain of a lower device that relies on the platform IOMMU
+ * (svq_lower.c): iommu_map() took a gfp argument in 6.3 ("iommu: Add a gfp
+ * parameter to iommu_map()"), and iommu_paging_domain_alloc() allocates a
+ * domain for a device since 6.11 ("iommu: Add iommu_paging_domain_alloc()
+ * interface"), where iommu_domain_alloc() took its bus before.
+ */
+#if SVQ_SINCE(6, 3, 0)
+#define svq_iommu_map(domain, iova, pa, size, prot) \
+	iommu_map(domain, iova, pa, size, prot, GFP_KERNEL)
+#else
+#define svq_iommu_map(domain, iova, pa, size, prot) \
+	iommu_map(domain, iova, pa, size, prot)
+#endif
+
+/* Return: the domain, or an ERR_PTR() */
+static inline struct iommu_domain *svq_iommu_domain_alloc(struct device *dev)
+{
+#if SVQ_SINCE(6, 11, 0)
+	return iommu_paging_domain_alloc(dev);
+#else
+	return iommu_domain_alloc(dev->bus) ?: ERR_PTR(-ENODEV);
+#endif
+}
 
 /*
  * __assign_str() lost its source argument in 6.10 ("tracing/treewide:

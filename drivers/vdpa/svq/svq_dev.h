@@ -57,6 +57,8 @@
 
 #include "svq_ring.h"
 
+struct iommu_domain;
+
 #define SVQ_DRV_NAME	"vhost_vdpa_svq"
 /* A virtqueue size the relay takes: a power of two up to this. */
 #define SVQ_MAX_VQ_NUM	32768
@@ -307,7 +309,8 @@ struct svq_claim {
  *		that a relay pass needs only its own
  * @iotlb_gen: bumped on every change of the @as copies or @identity_ok,
  *	       under svq_iotlb_write_lock()
- * @map_lock: serializes changes of the lower device's mappings
+ * @map_lock: serializes changes of the lower device's mappings, and
+ *	      protects @domain, @domain_dev and @domain_maps
  * @as: the address spaces
  * @nas: their number
  * @group_asid: address space of each virtqueue group
@@ -316,6 +319,12 @@ struct svq_claim {
  * @window_first: first IOVA of the window
  * @window_last: last IOVA of the window
  * @iovad: allocator of shadow ring IOVAs in the window
+ * @domain: the IOMMU domain the driver's mappings and the shadow rings
+ *	    are mapped into, for a lower device that relies on the platform
+ *	    IOMMU (svq_lower.c); NULL while nothing is mapped
+ * @domain_dev: the DMA device @domain is attached to, held
+ * @domain_maps: what is mapped in @domain: only that is unmapped (an
+ *		 IOMMU driver may warn about unmapping what is not mapped)
  * @identity_ok: an address space the driver never mapped is identity
  *		 (virtio_vdpa); otherwise unmapped addresses fault
  * @switch_lock: serializes logging changes and mode switches
@@ -353,6 +362,9 @@ struct svq_dev {
 	u64 window_first;
 	u64 window_last;
 	struct iova_domain iovad;
+	struct iommu_domain *domain;
+	struct device *domain_dev;
+	struct vhost_iotlb *domain_maps;
 	bool identity_ok;
 
 	struct mutex switch_lock;	/* serializes logging changes and switches */

@@ -380,7 +380,7 @@ int svq_iotlb_dma_map(struct svq_dev *svq, struct vdpa_device *lower, unsigned i
 	svq->iotlb_gen++;
 	svq_iotlb_write_unlock(svq, flags);
 	if (!ret)
-		ret = svq_lower_dma_map(lower, asid, iova, size, pa, perm, opaque);
+		ret = svq_lower_dma_map(svq, lower, asid, iova, size, pa, perm, opaque);
 	if (ret) {
 		flags = svq_iotlb_write_lock(svq);
 		svq_maps_del(&svq->as[asid].maps, iova, iova + size - 1);
@@ -425,7 +425,7 @@ int svq_iotlb_dma_unmap(struct svq_dev *svq, struct vdpa_device *lower, unsigned
 		svq_iotlb_write_unlock(svq, flags);
 		start = end + 1;
 	} while (end < last);
-	ret = svq_lower_dma_unmap(lower, asid, iova, size);
+	ret = svq_lower_dma_unmap(svq, lower, asid, iova, size);
 	mutex_unlock(&svq->map_lock);
 	return ret;
 }
@@ -467,8 +467,8 @@ int svq_iotlb_replay(struct svq_dev *svq, struct vdpa_device *lower)
 		     map = vhost_iotlb_itree_next(map, 0, U64_MAX)) {
 			u64 size = map->last - map->start + 1;
 
-			svq_lower_dma_unmap(lower, asid, map->start, size);
-			ret = svq_lower_dma_map(lower, asid, map->start, size, map->addr,
+			svq_lower_dma_unmap(svq, lower, asid, map->start, size);
+			ret = svq_lower_dma_map(svq, lower, asid, map->start, size, map->addr,
 						map->perm, NULL);
 		}
 	}

@@ -12,9 +12,24 @@
  * below answer as for a device that is gone, and nothing reaches the
  * parent. Calls that take a lower device are made by a caller that holds
  * it.
+ *
+ * A parent without set_map and dma_map (vp_vdpa, ifcvf, pds_vdpa,
+ * octeon_ep, snet, eni_vdpa) relies on the platform IOMMU: its device
+ * reaches memory through the IOMMU domain of its DMA device. vhost-vdpa
+ * allocates one for it and maps the guest there with iommu_map()
+ * (drivers/vhost/vdpa.c: vhost_vdpa_alloc_domain(), vhost_vdpa_map()), and
+ * so does the upper device here: it offers its driver dma_map, and
+ * svq_lower_dma_map() and svq_lower_dma_unmap() of such a lower device map
+ * into the upper device's own domain (svq_dev.domain), the driver's
+ * mappings and the shadow rings alike. The domain is allocated and
+ * attached at the first mapping, and detached and freed by
+ * svq_lower_domain_release() when the driver's mappings go (a reset that
+ * cleans them) and at removal: until then the DMA device keeps its default
+ * domain, the one a kernel driver's DMA API uses (virtio_vdpa).
  */
 
 #include <linux/cpumask.h>
+#include <linux/iommu.h>
 #include <linux/vdpa.h>
 #include <linux/vhost_iotlb.h>
 #include <linux/virtio_net.h>
@@ -86,9 +101,19 @@ void svq_lower_detach(struct svq_dev *svq)
 	synchronize_srcu(&svq_srcu);
 }
 
+/* Does the parent rely on the platform IOMMU (no map op of its own)? */
+static bool svq_lower_uses_iommu(struct vdpa_device *lower)
+{
+	return !lower->config->set_map && !lower->config->dma_map;
+}
+
 /**
  * svq_lower_unsupported() - why a device cannot be a lower device
  * @lower: the candidate
+ *
+ * A parent that relies on the platform IOMMU is taken under vhost-vdpa's
+ * conditions for it: one address space and one virtqueue group, and a DMA
+ * device behind an IOMMU that keeps DMA cache coherent.
  *
  * Return: the reason, for the kernel log, or NULL if it can.
  */
@@ -96,8 +121,12 @@ const char *svq_lower_unsupported(struct vdpa_device *lower)
 {
 	if (lower->use_va)
 		return "parent maps user virtual addresses (use_va): not supported";
-	if (!lower->config->set_map && !lower->config->dma_map)
-		return "parent relies on the platform IOMMU (no set_map/dma_map): not supported";
+	if (!svq_lower_uses_iommu(lower))
+		return NULL;
+	if (lower->nas > 1 || lower->ngroups > 1)
+		return "platform IOMMU parent with several address spaces or groups: not supported";
+	if (!device_iommu_capable(vdpa_get_dma_dev(lower), IOMMU_CAP_CACHE_COHERENCY))
+		return "parent relies on the platform IOMMU, its DMA device has no coherent IOMMU";
 	return NULL;
 }
 
@@ -120,7 +149,7 @@ unsigned int svq_lower_caps(struct vdpa_device *lower)
 	const struct vdpa_config_ops *ops = lower->config;
 	unsigned int caps = 0;
 
-	if (ops->dma_map && ops->dma_unmap)
+	if (svq_lower_has_dma_map(lower))
 		caps |= SVQ_CAP_DMA_MAP;
 #if SVQ_VDPA_6_3
 	if (ops->suspend && ops->resume)
@@ -165,14 +194,38 @@ u64 svq_lower_device_features(struct vdpa_device *lower)
  * svq_lower_iova_range() - the lower device's IOVA range
  * @lower: the lower device
  *
- * Return: the range; all of the 64-bit space when the parent does not say.
+ * For a parent that relies on the platform IOMMU and does not say, the
+ * aperture of an IOMMU domain attached to its DMA device, which is what
+ * vhost_vdpa_set_iova_range() reports after vhost_vdpa_alloc_domain()
+ * attached one: an IOMMU driver may narrow the aperture to what the IOMMU
+ * translates only when the domain is attached (intel-iommu allocates it
+ * 57 bits wide). The domain is attached and freed here, at creation of
+ * the upper device, when nothing uses the lower device.
+ *
+ * Return: the range the parent gives; that aperture; else all of the
+ * 64-bit space.
  */
 struct vdpa_iova_range svq_lower_iova_range(struct vdpa_device *lower)
 {
 	struct vdpa_iova_range range = { .first = 0, .last = U64_MAX };
+	struct device *dma_dev = vdpa_get_dma_dev(lower);
+	struct iommu_domain *domain;
 
 	if (lower->config->get_iova_range)
-		range = lower->config->get_iova_range(lower);
+		return lower->config->get_iova_range(lower);
+	if (!svq_lower_uses_iommu(lower))
+		return range;
+	domain = svq_iommu_domain_alloc(dma_dev);
+	if (IS_ERR(domain))
+		return range;
+	if (!iommu_attach_device(domain, dma_dev)) {
+		if (domain->geometry.force_aperture) {
+			range.first = domain->geometry.aperture_start;
+			range.last = domain->geometry.aperture_end;
+		}
+		iommu_detach_device(domain, dma_dev);
+	}
+	iommu_domain_free(domain);
 	return range;
 }
 
@@ -507,14 +560,16 @@ int svq_lower_set_group_asid(struct vdpa_device *lower, unsigned int group, unsi
 }
 
 /**
- * svq_lower_has_dma_map() - does the parent take mappings one by one?
+ * svq_lower_has_dma_map() - does the lower device take mappings one by one?
  * @lower: the lower device
  *
- * Return: true for dma_map/dma_unmap, false for set_map.
+ * Return: true for dma_map/dma_unmap and for the platform IOMMU (the upper
+ * device's domain, svq_lower_dma_map()), false for set_map.
  */
 bool svq_lower_has_dma_map(struct vdpa_device *lower)
 {
-	return lower->config->dma_map && lower->config->dma_unmap;
+	return (lower->config->dma_map && lower->config->dma_unmap) ||
+	       svq_lower_uses_iommu(lower);
 }
 
 /**
@@ -530,8 +585,75 @@ int svq_lower_set_map(struct vdpa_device *lower, unsigned int asid, struct vhost
 	return lower->config->set_map(lower, asid, iotlb);
 }
 
+/* The IOMMU_* permissions of a VHOST_MAP_* one, as vhost-vdpa gives them. */
+static int svq_lower_iommu_prot(u32 perm)
+{
+	int prot = IOMMU_CACHE;
+
+	if (perm & VHOST_MAP_RO)
+		prot |= IOMMU_READ;
+	if (perm & VHOST_MAP_WO)
+		prot |= IOMMU_WRITE;
+	return prot;
+}
+
+/*
+ * Allocate the upper device's IOMMU domain and attach it to the lower
+ * device's DMA device, as vhost_vdpa_alloc_domain() does.
+ */
+static int svq_lower_domain_attach(struct svq_dev *svq, struct vdpa_device *lower)
+{
+	struct device *dma_dev = vdpa_get_dma_dev(lower);
+	struct iommu_domain *domain;
+	int ret;
+
+	svq->domain_maps = vhost_iotlb_alloc(U32_MAX, 0);
+	if (!svq->domain_maps)
+		return -ENOMEM;
+	domain = svq_iommu_domain_alloc(dma_dev);
+	ret = IS_ERR(domain) ? PTR_ERR(domain) : iommu_attach_device(domain, dma_dev);
+	if (ret) {
+		if (!IS_ERR(domain))
+			iommu_domain_free(domain);
+		vhost_iotlb_free(svq->domain_maps);
+		svq->domain_maps = NULL;
+		return ret;
+	}
+	svq->domain = domain;
+	svq->domain_dev = get_device(dma_dev);
+	return 0;
+}
+
+/**
+ * svq_lower_domain_release() - unmap everything a lower device that relies
+ * on the platform IOMMU was given: detach and free the upper device's
+ * IOMMU domain
+ * @svq: the upper device
+ *
+ * The DMA device is back on its default domain. Called when the driver's
+ * mappings are gone (a reset that cleans them) and at removal, with the
+ * lower device reset; nothing without a domain.
+ *
+ * Context: process; takes svq->map_lock.
+ */
+void svq_lower_domain_release(struct svq_dev *svq)
+{
+	mutex_lock(&svq->map_lock);
+	if (svq->domain) {
+		iommu_detach_device(svq->domain, svq->domain_dev);
+		iommu_domain_free(svq->domain);
+		put_device(svq->domain_dev);
+		vhost_iotlb_free(svq->domain_maps);
+		svq->domain_maps = NULL;
+		svq->domain = NULL;
+		svq->domain_dev = NULL;
+	}
+	mutex_unlock(&svq->map_lock);
+}
+
 /**
  * svq_lower_dma_map() - add a mapping
+ * @svq: the upper device
  * @lower: the lower device, held
  * @asid: the address space
  * @iova: first IOVA
@@ -540,26 +662,67 @@ int svq_lower_set_map(struct vdpa_device *lower, unsigned int asid, struct vhost
  * @perm: VHOST_MAP_*
  * @opaque: for the parent
  *
- * Return: what the parent returns.
+ * A lower device that relies on the platform IOMMU gets the mapping in
+ * @svq's domain, attached first if it is not yet, and noted in
+ * svq->domain_maps.
+ *
+ * Context: process; the caller holds svq->map_lock.
+ * Return: what the parent or iommu_map() returns.
  */
-int svq_lower_dma_map(struct vdpa_device *lower, unsigned int asid, u64 iova, u64 size,
-		      u64 pa, u32 perm, void *opaque)
+int svq_lower_dma_map(struct svq_dev *svq, struct vdpa_device *lower, unsigned int asid,
+		      u64 iova, u64 size, u64 pa, u32 perm, void *opaque)
 {
-	return lower->config->dma_map(lower, asid, iova, size, pa, perm, opaque);
+	int ret;
+
+	if (!svq_lower_uses_iommu(lower))
+		return lower->config->dma_map(lower, asid, iova, size, pa, perm, opaque);
+	lockdep_assert_held(&svq->map_lock);
+	if (asid)
+		return -EINVAL;
+	if (!svq->domain) {
+		ret = svq_lower_domain_attach(svq, lower);
+		if (ret)
+			return ret;
+	}
+	ret = svq_iommu_map(svq->domain, iova, pa, size, svq_lower_iommu_prot(perm));
+	if (ret)
+		return ret;
+	ret = vhost_iotlb_add_range(svq->domain_maps, iova, iova + size - 1, pa, perm);
+	if (ret)
+		iommu_unmap(svq->domain, iova, size);
+	return ret;
 }
 
 /**
  * svq_lower_dma_unmap() - remove mappings
+ * @svq: the upper device
  * @lower: the lower device, held
  * @asid: the address space
  * @iova: first IOVA
  * @size: bytes
  *
- * Return: what the parent returns.
+ * Context: process; the caller holds svq->map_lock.
+ * For the platform IOMMU, the mappings @svq's domain has in the range go,
+ * whole (what is not mapped there is left alone, and is no error).
+ *
+ * Return: what the parent returns; 0 for the platform IOMMU.
  */
-int svq_lower_dma_unmap(struct vdpa_device *lower, unsigned int asid, u64 iova, u64 size)
+int svq_lower_dma_unmap(struct svq_dev *svq, struct vdpa_device *lower, unsigned int asid,
+			u64 iova, u64 size)
 {
-	return lower->config->dma_unmap(lower, asid, iova, size);
+	struct vhost_iotlb_map *map;
+
+	if (!svq_lower_uses_iommu(lower))
+		return lower->config->dma_unmap(lower, asid, iova, size);
+	lockdep_assert_held(&svq->map_lock);
+	if (!svq->domain || asid)
+		return 0;
+	/* whole mappings, as vhost_iotlb_del_range() removes them */
+	while ((map = vhost_iotlb_itree_first(svq->domain_maps, iova, iova + size - 1))) {
+		iommu_unmap(svq->domain, map->start, map->size);
+		vhost_iotlb_map_free(svq->domain_maps, map);
+	}
+	return 0;
 }
 
 /**

@@ -62,9 +62,11 @@ void svq_lower_kick_vq(struct vdpa_device *lower, u16 idx);
 int svq_lower_set_group_asid(struct vdpa_device *lower, unsigned int group, unsigned int asid);
 bool svq_lower_has_dma_map(struct vdpa_device *lower);
 int svq_lower_set_map(struct vdpa_device *lower, unsigned int asid, struct vhost_iotlb *iotlb);
-int svq_lower_dma_map(struct vdpa_device *lower, unsigned int asid, u64 iova, u64 size,
-		      u64 pa, u32 perm, void *opaque);
-int svq_lower_dma_unmap(struct vdpa_device *lower, unsigned int asid, u64 iova, u64 size);
+int svq_lower_dma_map(struct svq_dev *svq, struct vdpa_device *lower, unsigned int asid,
+		      u64 iova, u64 size, u64 pa, u32 perm, void *opaque);
+int svq_lower_dma_unmap(struct svq_dev *svq, struct vdpa_device *lower, unsigned int asid,
+			u64 iova, u64 size);
+void svq_lower_domain_release(struct svq_dev *svq);
 int svq_lower_reset_map(struct vdpa_device *lower, unsigned int asid);
 
 /* vdpa_config_ops that only forward to the lower device (those of ops newer

@@ -142,7 +142,7 @@ static int svq_probe(struct vdpa_device *vdev)
 		return -ENODEV;
 	why = svq_lower_unsupported(vdev);
 	if (why) {
-		dev_err(dev, "%s\n", why);
+		dev_err_ratelimited(dev, "%s\n", why);
 		return -EINVAL;
 	}
 	if (strlen(dev_name(dev)) >= sizeof(sl->name)) {

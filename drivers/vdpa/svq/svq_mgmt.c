@@ -201,6 +201,8 @@ static void svq_upper_quiesce(struct svq_claim *sl, struct svq_dev *svq)
 	svq_lower_reset_quiesced(lower);
 	/* the lower device stopped: shadow rings can go */
 	svq_vq_stop_all(svq, lower);
+	/* and the IOMMU domain: the lower device may go to another driver */
+	svq_lower_domain_release(svq);
 	for (i = 0; i < svq->nvqs; i++)
 		svq_lower_set_vq_cb(lower, i, &no_cb);
 	svq->quiesced = true;

@@ -141,7 +141,7 @@ static void svq_set_status(struct vdpa_device *vdev, u8 status)
  * A reset of the lower device, then of the upper device's state: shadowed
  * virtqueues stop (what the lower device completed relayed and logged),
  * logging stops, and with VDPA_RESET_F_CLEAN_MAP the copies of the
- * driver's mappings go too.
+ * driver's mappings go too, and so does a lower device's IOMMU domain.
  */
 static int svq_do_reset(struct svq_dev *svq, u32 flags)
 {
@@ -159,9 +159,12 @@ static int svq_do_reset(struct svq_dev *svq, u32 flags)
 	WRITE_ONCE(svq->logging, false);
 	svq_log_drop(svq);
 	mutex_unlock(&svq->switch_lock);
-	if (flags & VDPA_RESET_F_CLEAN_MAP)
+	if (flags & VDPA_RESET_F_CLEAN_MAP) {
 		for (i = 0; i < svq->nas; i++)
 			svq_iotlb_forget(svq, i);
+		/* and from a lower device's IOMMU domain, as a parent's would */
+		svq_lower_domain_release(svq);
+	}
 	WRITE_ONCE(svq->needs_reset, false);
 	return ret;
 }
@@ -397,6 +400,8 @@ static void svq_free(struct vdpa_device *vdev)
 		svq_vq_stop_all(svq, NULL);
 	cancel_work_sync(&svq->config_work);
 	svq_log_destroy(svq);
+	/* released when the lower device went; a reference holds its device */
+	svq_lower_domain_release(svq);
 	svq_window_destroy(svq);
 	svq_iotlb_destroy(svq);
 	kfree(svq->vqs);

@@ -34,6 +34,7 @@
 #include "svq_dirty.h"
 #include "svq_lower.h"
 #include "svq_relay.h"
+#include "svq_window.h"
 
 #include <trace/events/vhost_vdpa_svq.h>
 
@@ -64,8 +65,8 @@ static struct dentry *svq_debugfs_dir;
 
 /**
  * svq_relay_faults_init() - create the fault switches (test builds only):
- * fault_skip_log, fault_resume_delay_ms, and fault_no_resume
- * (svq_lower_fault_no_resume)
+ * fault_skip_log, fault_resume_delay_ms, fault_no_resume
+ * (svq_lower_fault_no_resume) and fault_no_ring_map (svq_window_fault_no_map)
  */
 void svq_relay_faults_init(void)
 {
@@ -74,6 +75,7 @@ void svq_relay_faults_init(void)
 	debugfs_create_u32("fault_resume_delay_ms", 0600, svq_debugfs_dir,
 			   &svq_fault_resume_delay_ms);
 	debugfs_create_bool("fault_no_resume", 0600, svq_debugfs_dir, &svq_lower_fault_no_resume);
+	debugfs_create_bool("fault_no_ring_map", 0600, svq_debugfs_dir, &svq_window_fault_no_map);
 }
 
 /**

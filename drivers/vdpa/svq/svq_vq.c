@@ -777,6 +777,10 @@ void svq_vq_set_ready(struct vdpa_device *vdev, u16 idx, bool ready)
  * @idx: virtqueue index
  * @state: where the driver's ring is (split: next available index)
  *
+ * The index is kept for a shadow ring; the lower device gets it too, unless
+ * it cannot take it (-EOPNOTSUPP) and the virtqueue is shadowed from
+ * device start.
+ *
  * Return: 0, -EINVAL, -EBUSY while shadowed, or what the lower device
  * returns.
  */
@@ -791,10 +795,18 @@ int svq_vq_set_state(struct vdpa_device *vdev, u16 idx, const struct vdpa_vq_sta
 	svq->vqs[idx].guest_avail_idx = state->split.avail_index;
 	svq->vqs[idx].state_saved = false;
 	lower = svq_lower_lock(svq, &srcu);
-	if (lower && svq->vqs[idx].shadow)
+	if (lower && svq->vqs[idx].shadow) {
 		ret = -EBUSY;
-	else if (lower)
+	} else if (lower) {
 		ret = svq_lower_set_vq_state(lower, idx, state);
+		/*
+		 * A lower device that only takes its initial state (vp_vdpa)
+		 * never runs the guest's ring when it is shadowed from device
+		 * start: its shadow ring starts at 0 (svq_vq_commit()).
+		 */
+		if (ret == -EOPNOTSUPP && svq_vq_wants_shadow(svq, lower))
+			ret = 0;
+	}
 	svq_lower_unlock(srcu);
 	return ret;
 }

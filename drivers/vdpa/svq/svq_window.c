@@ -23,6 +23,26 @@
 #define SVQ_WINDOW_SIZE		SZ_16M
 #define SVQ_MIN_RANGE		SZ_64M
 
+#ifdef CONFIG_VHOST_VDPA_SVQ_FAULT_INJECT
+/*
+ * Test-only switch, /sys/kernel/debug/vhost_vdpa_svq/fault_no_ring_map
+ * (svq_relay_faults_init()): while set, svq_window_map() gives a lower
+ * device with dma_map (or the platform IOMMU) no mapping of the ring, so
+ * that a test shows the device then cannot reach it.
+ */
+bool svq_window_fault_no_map;
+
+static bool svq_window_skip_map(void)
+{
+	return READ_ONCE(svq_window_fault_no_map);
+}
+#else
+static bool svq_window_skip_map(void)
+{
+	return false;
+}
+#endif
+
 /**
  * svq_window_init() - take the shadow ring window out of the range
  * @svq: the upper device
@@ -56,28 +76,28 @@ void svq_window_destroy(struct svq_dev *svq)
 }
 
 /* Unmap both parts of a shadow ring from a lower device with dma_map. */
-static void svq_window_dma_unmap(struct vdpa_device *lower, unsigned int asid, u64 start,
-				 size_t size, size_t ro_size)
+static void svq_window_dma_unmap(struct svq_dev *svq, struct vdpa_device *lower,
+				 unsigned int asid, u64 start, size_t size, size_t ro_size)
 {
 	if (ro_size)
-		svq_lower_dma_unmap(lower, asid, start, ro_size);
+		svq_lower_dma_unmap(svq, lower, asid, start, ro_size);
 	if (size > ro_size)
-		svq_lower_dma_unmap(lower, asid, start + ro_size, size - ro_size);
+		svq_lower_dma_unmap(svq, lower, asid, start + ro_size, size - ro_size);
 }
 
 /* Map both parts of a shadow ring into a lower device with dma_map. */
-static int svq_window_dma_map(struct vdpa_device *lower, unsigned int asid, u64 start,
-			      phys_addr_t pa, size_t size, size_t ro_size)
+static int svq_window_dma_map(struct svq_dev *svq, struct vdpa_device *lower, unsigned int asid,
+			      u64 start, phys_addr_t pa, size_t size, size_t ro_size)
 {
 	int ret = 0;
 
 	if (ro_size)
-		ret = svq_lower_dma_map(lower, asid, start, ro_size, pa, VHOST_MAP_RO, NULL);
+		ret = svq_lower_dma_map(svq, lower, asid, start, ro_size, pa, VHOST_MAP_RO, NULL);
 	if (!ret && size > ro_size) {
-		ret = svq_lower_dma_map(lower, asid, start + ro_size, size - ro_size,
+		ret = svq_lower_dma_map(svq, lower, asid, start + ro_size, size - ro_size,
 					pa + ro_size, VHOST_MAP_RW, NULL);
 		if (ret && ro_size)
-			svq_lower_dma_unmap(lower, asid, start, ro_size);
+			svq_lower_dma_unmap(svq, lower, asid, start, ro_size);
 	}
 	return ret;
 }
@@ -114,8 +134,9 @@ static int svq_window_iotlb_add(struct vhost_iotlb *iotlb, u64 start, phys_addr_
  *
  * Context: process.
  * Return: 0, -ENOSPC without a window or room in it, -EOPNOTSUPP for a
- * dma_map lower device whose address space the driver never mapped, or
- * what the lower device returns.
+ * dma_map (or platform-IOMMU) lower device whose address space the kernel's
+ * virtio driver (identity_ok) never mapped, or what the lower device
+ * returns.
  */
 int svq_window_map(struct svq_dev *svq, struct vdpa_device *lower, unsigned int asid,
 		   phys_addr_t pa, size_t size, size_t ro_size, u64 *iova)
@@ -133,11 +154,17 @@ int svq_window_map(struct svq_dev *svq, struct vdpa_device *lower, unsigned int 
 	start = (u64)area->pfn_lo << PAGE_SHIFT;
 
 	mutex_lock(&svq->map_lock);
-	if (svq_lower_has_dma_map(lower) && !as->has_map) {
-		/* mapping anything would drop the lower device's own DMA mapping */
+	if (svq_lower_has_dma_map(lower) && !as->has_map && READ_ONCE(svq->identity_ok)) {
+		/*
+		 * mapping anything would drop the lower device's own DMA
+		 * mapping (or its default IOMMU domain), which the kernel's
+		 * virtio driver uses; another driver maps what it uses, and
+		 * QEMU 7.2 enables rings before it maps memory
+		 */
 		ret = -EOPNOTSUPP;
 	} else if (svq_lower_has_dma_map(lower)) {
-		ret = svq_window_dma_map(lower, asid, start, pa, size, ro_size);
+		ret = svq_window_skip_map() ? 0 :
+		      svq_window_dma_map(svq, lower, asid, start, pa, size, ro_size);
 	} else {
 		ret = svq_window_iotlb_add(&as->shadow, start, pa, size, ro_size);
 		as->shadow_dirty |= !ret;
@@ -172,7 +199,7 @@ void svq_window_unmap(struct svq_dev *svq, struct vdpa_device *lower, unsigned i
 
 	mutex_lock(&svq->map_lock);
 	if (lower && svq_lower_has_dma_map(lower)) {
-		svq_window_dma_unmap(lower, asid, iova, size, ro_size);
+		svq_window_dma_unmap(svq, lower, asid, iova, size, ro_size);
 	} else {
 		vhost_iotlb_del_range(&as->shadow, iova, iova + size - 1);
 		as->shadow_dirty = true;
@@ -204,8 +231,8 @@ int svq_window_replay(struct svq_dev *svq, struct vdpa_device *lower, unsigned i
 
 	mutex_lock(&svq->map_lock);
 	if (svq_lower_has_dma_map(lower)) {
-		svq_window_dma_unmap(lower, asid, iova, size, ro_size);
-		ret = svq_window_dma_map(lower, asid, iova, pa, size, ro_size);
+		svq_window_dma_unmap(svq, lower, asid, iova, size, ro_size);
+		ret = svq_window_dma_map(svq, lower, asid, iova, pa, size, ro_size);
 	}
 	mutex_unlock(&svq->map_lock);
 	return ret;

@@ -7,6 +7,9 @@
 
 #include "svq_dev.h"
 
+/* test-only (CONFIG_VHOST_VDPA_SVQ_FAULT_INJECT): leave shadow rings out */
+extern bool svq_window_fault_no_map;
+
 void svq_window_init(struct svq_dev *svq, struct vdpa_device *lower);
 void svq_window_destroy(struct svq_dev *svq);
 int svq_window_map(struct svq_dev *svq, struct vdpa_device *lower, unsigned int asid,

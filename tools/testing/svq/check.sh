@@ -53,7 +53,11 @@ mapfile -t csrc < <(cd "$repo" && git ls-files -co --exclude-standard \
 
 build_module()
 {
-	# the test-only fault switch in (the sabotaged migration scenario)
+	# From clean: objects built against another bench kernel (another
+	# config) look up to date to kbuild, and one built where
+	# CONFIG_IOMMU_API was off kept the IOMMU stubs (vp_vdpa refused).
+	make -C "$kdir" M="$repo" clean || return 1
+	# the test-only fault switch in (the sabotaged scenarios)
 	make -C "$kdir" M="$repo" W=1 C=2 CONFIG_VHOST_VDPA_SVQ_FAULT_INJECT=y modules || return 1
 	# W=1 and sparse findings are warnings, not errors: any is a failure.
 	! grep -E '(warning|error):' "$out/module-build.log"
@@ -154,7 +158,9 @@ vm_timeout=1500
 [ -n "$kflag" ] && vm_timeout=2700
 echo "# VM: booting $kdir under TCG"
 vmout=$out/vm
-"$here/vm-run.sh" --kernel "$kdir" --timeout "$vm_timeout" --out "$vmout" "${modules[@]}" \
+# --iommu: q35 with an emulated Intel IOMMU and two virtio-net-pci NICs
+# behind it for vp_vdpa (scenarios/vp_vdpa_parent*.sh)
+"$here/vm-run.sh" --kernel "$kdir" --iommu --timeout "$vm_timeout" --out "$vmout" "${modules[@]}" \
 	-- "$here/run-tests.sh" > "$out/vm.log" 2>&1
 vmrc=$?
 sed 's/^/#   /' "$out/vm.log"

@@ -50,6 +50,9 @@ svq_reset_stack()
 svq_unload_stack()
 {
 	svq_del_all_devices || return 1
+	# vp_vdpa (scenarios/vp_vdpa_parent.sh) only if loaded: Debian's
+	# kernels do not have it
+	if [ -d /sys/module/vp_vdpa ]; then modprobe -r vp_vdpa || return 1; fi
 	modprobe -r vhost_vdpa_svq vhost_vdpa virtio_net virtio_vdpa vdpa_sim_net vdpa_sim
 }
 
@@ -96,12 +99,50 @@ svq_netdev()
 	return 1
 }
 
-# svq_stack LOWER UPPER [ADD_ARGS] - create vdpa_sim_net device LOWER, claim
-# it and create the upper device UPPER on it.
+# svq_lower_mgmtdev - the management device lower devices are created
+# from: vdpasim_net, or with SVQ_LOWER_MGMTDEVS set (a list, e.g. vp_vdpa's
+# "pci/0000:00:10.0 pci/0000:00:11.0", which give one device each) the
+# first one no vdpa device was created from yet.
+svq_lower_mgmtdev()
+{
+	local m used
+	[ -n "${SVQ_LOWER_MGMTDEVS:-}" ] || { echo vdpasim_net; return 0; }
+	used=$(vdpa -j dev show 2>/dev/null | python3 -c 'import json,sys
+print(" ".join(d["mgmtdev"] for d in json.load(sys.stdin).get("dev", {}).values()))')
+	for m in $SVQ_LOWER_MGMTDEVS; do
+		case " $used " in *" $m "*) ;; *) echo "$m"; return 0 ;; esac
+	done
+	echo "svq_lower_mgmtdev: all of $SVQ_LOWER_MGMTDEVS are in use" >&2
+	return 1
+}
+
+# svq_vp_vdpa_bind - give vp_vdpa the virtio-net-pci NICs behind the
+# IOMMU (vm-run.sh --iommu: modern only, so PCI device id 0x1041) and
+# print their management devices' names; none without such a NIC.
+svq_vp_vdpa_bind()
+{
+	local d bdf
+	modprobe vp_vdpa || return 1
+	for d in /sys/bus/pci/devices/*; do
+		[ "$(cat "$d/vendor"):$(cat "$d/device")" = 0x1af4:0x1041 ] || continue
+		bdf=$(basename "$d")
+		if [ "$(basename "$(readlink "$d/driver" 2>/dev/null)")" != vp-vdpa ]; then
+			[ -e "$d/driver" ] && echo "$bdf" > "$d/driver/unbind"
+			echo vp-vdpa > "$d/driver_override"
+			echo "$bdf" > /sys/bus/pci/drivers_probe
+		fi
+		[ "$(basename "$(readlink "$d/driver" 2>/dev/null)")" = vp-vdpa ] || return 1
+		echo "pci/$bdf"
+	done
+}
+
+# svq_stack LOWER UPPER [ADD_ARGS] - create device LOWER (vdpa_sim_net, or
+# see svq_lower_mgmtdev), claim it and create the upper device UPPER on it.
 svq_stack()
 {
-	local i
-	vdpa dev add name "$1" mgmtdev vdpasim_net ${3:-} || return 1
+	local i m
+	m=$(svq_lower_mgmtdev) || return 1
+	vdpa dev add name "$1" mgmtdev "$m" ${3:-} || return 1
 	svq_bind "$1" vhost_vdpa_svq || return 1
 	for i in $(seq 50); do
 		vdpa mgmtdev show "vdpa/$1" > /dev/null 2>&1 && break

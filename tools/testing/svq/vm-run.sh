@@ -18,6 +18,12 @@
 #   --module KO      load-able module to install in the guest's
 #                    /lib/modules/*/extra (repeatable)
 #   --out DIR        keep the guest's output directory ($SVQ_OUT) here
+#   --iommu          a q35 machine with an emulated Intel IOMMU and two
+#                    virtio-net-pci NICs behind it (iommu_platform=on,
+#                    modern only, at 0000:00:10.0 and 0000:00:11.0) for
+#                    vp_vdpa: each sends its frames to a datagram socket
+#                    that is also the one it receives from, so every frame
+#                    comes back, as vdpa_sim_net loops them back
 #
 # The host root is shared read-only over 9p; /tmp, /run, /var/tmp and
 # /lib/modules are tmpfs in the guest. The command runs as root in the
@@ -45,7 +51,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 kdir='' timeout=600 mem=2G smp=2 out=''
-stock=''
+stock='' iommu=0
 modules=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -56,6 +62,7 @@ while [ $# -gt 0 ]; do
 	--smp) smp=$2; shift 2 ;;
 	--module) modules+=("$(realpath "$2")"); shift 2 ;;
 	--out) out=$2; shift 2 ;;
+	--iommu) iommu=1; shift ;;
 	--) shift; break ;;
 	*) echo "vm-run.sh: unknown option $1" >&2; exit 2 ;;
 	esac
@@ -153,13 +160,25 @@ case "$smp" in *[!0-9]*) ;; *) smp="$smp,sockets=$smp" ;; esac
 # the PIT failed once under load, and the guest then had no TSC at all.
 tsc_khz=$(awk '/^flags/ && / constant_tsc/ { c = 1 } /^cpu MHz/ && !m { m = $4 }
 	       END { if (c && m) printf " tsc_early_khz=%d", m * 1000 }' /proc/cpuinfo)
+# --iommu: the NICs' sockets are in the run directory (unix datagram
+# sockets whose local and remote address are the same: what a NIC sends,
+# it receives). No interrupt remapping: two CPUs need none.
+qemu_iommu=()
+if [ "$iommu" = 1 ]; then
+	qemu_iommu=(-machine q35 -device "intel-iommu,intremap=off")
+	for i in 0 1; do
+		sock=$run/nic$i.sock
+		qemu_iommu+=(-netdev "dgram,id=vpnic$i,local.type=unix,local.path=$sock,remote.type=unix,remote.path=$sock"
+			     -device "virtio-net-pci,netdev=vpnic$i,iommu_platform=on,disable-legacy=on,addr=0x1$i,mac=52:54:00:5f:00:1$i")
+	done
+fi
 console=$run/console
 set +e
 timeout --foreground -k 5 "$timeout" \
 	qemu-system-x86_64 -accel tcg -cpu max -m "$mem" -smp "$smp" \
 	-nographic -no-reboot -nic none -display none \
 	-serial "file:$console" -monitor none \
-	-kernel "$bzimage" "${qemu_stock[@]}" \
+	"${qemu_iommu[@]}" -kernel "$bzimage" "${qemu_stock[@]}" \
 	-append "console=ttyS0 rootfstype=9p root=svqroot rootflags=trans=virtio,version=9p2000.L,msize=1048576,cache=loose ro init=$here/vm-init${SVQ_VM_TRACE:+ SVQ_INIT_TRACE=1} panic=-1 oops=panic loglevel=4 tsc=reliable$tsc_khz svq.run=$run" \
 	-fsdev local,id=svqroot,path=/,security_model=none,readonly=on,multidevs=remap \
 	-device virtio-9p-pci,fsdev=svqroot,mount_tag=svqroot \

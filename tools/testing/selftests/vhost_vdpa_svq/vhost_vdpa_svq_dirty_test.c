@@ -91,6 +91,29 @@ static void migration_start(struct __test_metadata *_metadata,
 	}
 }
 
+#ifndef VHOST_BACKEND_F_SUSPEND
+#define VHOST_BACKEND_F_SUSPEND 0x4	/* as in linux/vhost_types.h */
+#endif
+
+/*
+ * The device stops writing: VHOST_VDPA_SUSPEND, or on a lower device that
+ * cannot suspend (vp_vdpa) what QEMU 7.2 does then, VHOST_GET_VRING_BASE
+ * of each ring (the upper device stops a shadowed ring for it).
+ */
+static void device_stop(struct __test_metadata *_metadata, struct _test_data_dirty *self)
+{
+	uint64_t backend;
+	unsigned int i, num;
+
+	ASSERT_EQ(0, vmm_ioctl(self->dev.fd, VHOST_GET_BACKEND_FEATURES, &backend));
+	if (backend & (1ULL << VHOST_BACKEND_F_SUSPEND)) {
+		ASSERT_EQ(0, vmm_ioctl(self->dev.fd, VHOST_VDPA_SUSPEND, NULL));
+		return;
+	}
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, vmm_get_vring_base(self->dev.fd, i, &num));
+}
+
 static bool log_test(const uint64_t *log, uint64_t page)
 {
 	return log[page / 64] & (1ULL << (page % 64));
@@ -202,7 +225,7 @@ TEST_F(dirty, log_matches_written_pages)
 	EXPECT_STREQ("shadow", state);
 	self->net.nwritten = 0;
 	ASSERT_EQ(0, vmm_net_loop(&self->net, 200, 5));
-	ASSERT_EQ(0, vmm_ioctl(self->dev.fd, VHOST_VDPA_SUSPEND, NULL));
+	device_stop(_metadata, self);
 	expect_log_exact(_metadata, self, self->log);
 	EXPECT_LT(0, attr_long("stats/pages_logged"));
 	EXPECT_LT(0, attr_long("log_pinned_bytes"));
@@ -225,7 +248,7 @@ TEST_F(dirty, log_harvested_during_traffic)
 	EXPECT_EQ(0, vmm_net_loop(&self->net, 4000, 5));
 	EXPECT_EQ(0, vmm_net_stream(&self->net, 4000, 4005, 64));
 	vmm_log_harvester_stop(&h);
-	ASSERT_EQ(0, vmm_ioctl(self->dev.fd, VHOST_VDPA_SUSPEND, NULL));
+	device_stop(_metadata, self);
 	vmm_log_harvest(self->log, taken, LOG_WORDS);
 	TH_LOG("%lu harvests during traffic", h.harvests);
 	EXPECT_LT(10, h.harvests);
@@ -252,7 +275,7 @@ TEST_F(dirty, log_covers_memory_mapped_during_traffic)
 	ASSERT_EQ(0, vmm_net_grow_mem(&self->net, 128 << 10));
 	EXPECT_EQ(0, vmm_net_loop(&self->net, 300, 55));
 	EXPECT_EQ(0, vmm_net_stream(&self->net, 300, 355, 64));
-	ASSERT_EQ(0, vmm_ioctl(self->dev.fd, VHOST_VDPA_SUSPEND, NULL));
+	device_stop(_metadata, self);
 	expect_log_exact(_metadata, self, self->log);
 	EXPECT_LE(pinned, attr_long("log_pinned_bytes"));
 	EXPECT_EQ(0, attr_long("stats/errors"));
