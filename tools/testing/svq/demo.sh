@@ -7,6 +7,13 @@
 # SVQ_DEMO_QEMU=10.1 runs the L2 guests under QEMU 10.1 (built once into
 # the cache by qemu/build-qemu101.sh, about 20 min) instead of Debian's
 # 7.2: QEMU then shadows the device itself and ours stays in passthrough.
+# SVQ_DEMO_KERNEL=6.1 or 6.12 boots the test VM on Debian 12's unmodified
+# kernel of that version instead of the bench kernel (vm-run.sh --stock):
+# 6.1 with the modules of build-6.1.sh (patches/6.1), 6.12 with the DKMS
+# package's; the L2 guest still runs the bench kernel.
+# SVQ_DEMO_PARENT=vp_vdpa stacks the shadow devices on vp_vdpa instead of
+# vdpa_sim_net: two QEMU virtio-net-pci NICs behind an emulated Intel
+# IOMMU that loop their frames back (vm-run.sh --iommu).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
@@ -29,10 +36,36 @@ if [ "${SVQ_DEMO_QEMU:-}" = 10.1 ]; then
 	nice -n 10 "$here/qemu/build-qemu101.sh"
 	qemu=10.1
 fi
-say "Booting the kernel under QEMU (TCG) and running the demo inside; an L2 guest runs in it"
-modules=()
-for ko in "$repo"/drivers/vdpa/svq/*.ko; do modules+=(--module "$ko"); done
+vm=(--kernel "$kdir")
+for ko in "$repo"/drivers/vdpa/svq/*.ko; do vm+=(--module "$ko"); done
+case "${SVQ_DEMO_KERNEL:-}" in
+'') ;;
+6.1)
+	say "Building patches/6.1's vhost_vdpa.ko and vhost_vdpa_svq.ko against Debian's 6.1 headers (build/demo/6.1/)"
+	"$here/build-6.1.sh" "$repo/build/demo/6.1" > "$repo/build/demo/build-6.1.log" 2>&1 ||
+		{ tail -n 20 "$repo/build/demo/build-6.1.log"; exit 1; }
+	say "Preparing Debian's linux-image-6.1.0-57-amd64, unmodified, and vdpa_sim from linux-source-6.1"
+	"$here/stock-kernel.sh" | tail -n 1
+	vm=(--stock 6.1 --module "$repo/build/demo/6.1/build/vhost_vdpa.ko"
+	    --module "$repo/build/demo/6.1/svq/drivers/vdpa/svq/vhost_vdpa_svq.ko") ;;
+6.12)
+	say "Preparing Debian's linux-image-6.12.118+deb12-amd64, unmodified, with the DKMS package's modules"
+	"$here/stock-kernel-6.12.sh" | tail -n 1
+	vm=(--stock 6.12) ;;
+*) echo "demo.sh: SVQ_DEMO_KERNEL is 6.1 or 6.12" >&2; exit 2 ;;
+esac
+case "${SVQ_DEMO_PARENT:-}" in
+''|vdpa_sim_net) ;;
+vp_vdpa) vm+=(--iommu) ;;
+*) echo "demo.sh: SVQ_DEMO_PARENT is vdpa_sim_net or vp_vdpa" >&2; exit 2 ;;
+esac
+which="the bench kernel"
+[ -n "${SVQ_DEMO_KERNEL:-}" ] && which="Debian's $SVQ_DEMO_KERNEL kernel"
+say "Booting $which under QEMU (TCG) and running the demo inside; an L2 guest runs in it"
 rm -rf "$repo/build/demo/vm"
 start=$(date +%s)
-"$here/vm-run.sh" --kernel "$kdir" --timeout 1500 --out "$repo/build/demo/vm" "${modules[@]}" -- env SVQ_DEMO_QEMU="${SVQ_DEMO_QEMU:-}" "$here/demo-guest.sh"
+"$here/vm-run.sh" "${vm[@]}" --timeout 1500 --out "$repo/build/demo/vm" -- \
+	env SVQ_DEMO_QEMU="${SVQ_DEMO_QEMU:-}" SVQ_DEMO_PARENT="${SVQ_DEMO_PARENT:-}" \
+	SVQ_DEMO_L2_KERNEL="$kdir/arch/x86/boot/bzImage" \
+	"$here/demo-guest.sh"
 say "Demo finished in $(($(date +%s) - start)) s: a Linux guest with its own virtio-net driver on a shadow device was live-migrated by unmodified QEMU $qemu in the middle of its traffic, and verified every frame it sent and received, before and after (guest consoles in build/demo/vm/)."

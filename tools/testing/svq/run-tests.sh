@@ -15,7 +15,8 @@
 #   --scenarios GLOB  only the scenarios whose name matches GLOB
 #   --skip NAME       not the selftest or scenario NAME (repeatable)
 # On Debian's stock kernel (vm-run.sh --stock), $SVQ_OUT/stock.txt also
-# names the kernel and the file each module of the stack came from.
+# names the kernel and the file each module of the stack came from, with
+# its SHA-256.
 set -u
 kunit=1 scenarios='*' skip=' '
 while [ $# -gt 0 ]; do
@@ -40,7 +41,9 @@ if [ -n "${SVQ_STOCK:-}" ]; then
 		echo "uname -r $(uname -r)"
 		echo "uname -v $(uname -v)"
 		for m in vdpa vhost_iotlb vhost vhost_vdpa vringh vdpa_sim vdpa_sim_net vhost_vdpa_svq; do
-			echo "module $m $(modinfo -n "$m" | tr -s /) srcversion $(cat "/sys/module/$m/srcversion" 2>/dev/null || echo -)"
+			f=$(modinfo -n "$m" | tr -s /)
+			echo "module $m $f srcversion $(cat "/sys/module/$m/srcversion" 2>/dev/null || echo -)" \
+			     "sha256 $(sha256sum < "$f" | cut -d ' ' -f 1)"
 		done
 		echo "tainted $(cat /proc/sys/kernel/tainted)"
 	} > "$out/stock.txt" 2>&1
