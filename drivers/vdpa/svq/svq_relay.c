@@ -457,6 +457,9 @@ irqreturn_t svq_relay_lower_cb(void *private)
 	spin_lock_irqsave(&vq->cb_lock, flags);
 	cb = vq->cb;
 	spin_unlock_irqrestore(&vq->cb_lock, flags);
+	/* a driver that polls the ring set none */
+	if (!cb.callback)
+		return IRQ_HANDLED;
 	this_cpu_inc(vq->svq->stats.pcpu->interrupts);
-	return cb.callback ? cb.callback(cb.private) : IRQ_HANDLED;
+	return cb.callback(cb.private);
 }

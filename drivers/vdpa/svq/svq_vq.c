@@ -278,20 +278,21 @@ void svq_vq_stop_all(struct svq_dev *svq, struct vdpa_device *lower)
 	svq_window_commit(svq, lower);
 }
 
-/* What the lower device calls for virtqueue @vq: the relay, if the driver
- * set a callback.
+/*
+ * What the lower device calls for virtqueue @vq: the relay, always. A
+ * driver that polls a ring sets no callback (Linux's virtio_net does not
+ * for its control queue), but a shadow ring's completions reach the
+ * driver's ring only through the relay; a parent that gives interrupt
+ * vectors only to the virtqueues that have a callback at DRIVER_OK
+ * (vp_vdpa) would otherwise never tell the relay.
  */
 static struct vdpa_callback svq_vq_lower_cb(struct svq_vq *vq)
 {
-	struct vdpa_callback cb = {};
-	unsigned long flags;
+	struct vdpa_callback cb = {
+		.callback = svq_relay_lower_cb,
+		.private = vq,
+	};
 
-	spin_lock_irqsave(&vq->cb_lock, flags);
-	if (vq->cb.callback) {
-		cb.callback = svq_relay_lower_cb;
-		cb.private = vq;
-	}
-	spin_unlock_irqrestore(&vq->cb_lock, flags);
 	return cb;
 }
 
@@ -686,8 +687,9 @@ void svq_vq_kick(struct vdpa_device *vdev, u16 idx)
  * @cb: the driver's callback
  *
  * The lower device always calls svq_relay_lower_cb(), never the driver's
- * callback or its eventfd (@cb->trigger): a switch to shadow mode must see
- * every interrupt.
+ * callback or its eventfd (@cb->trigger), also when the driver sets none: a
+ * switch to shadow mode must see every interrupt, and a shadow ring every
+ * completion (svq_vq_lower_cb()).
  */
 void svq_vq_set_cb(struct vdpa_device *vdev, u16 idx, struct vdpa_callback *cb)
 {
@@ -710,10 +712,7 @@ void svq_vq_set_cb(struct vdpa_device *vdev, u16 idx, struct vdpa_callback *cb)
 	spin_unlock(&vq->ring_lock);
 	spin_unlock_irqrestore(&vq->cb_lock, flags);
 
-	if (cb->callback) {
-		lower_cb.callback = svq_relay_lower_cb;
-		lower_cb.private = vq;
-	}
+	lower_cb = svq_vq_lower_cb(vq);
 	lower = svq_lower_lock(svq, &srcu);
 	if (lower)
 		svq_lower_set_vq_cb(lower, idx, &lower_cb);

@@ -161,6 +161,15 @@ counters() # DEV: one line of the upper device's sysfs
 
 say "Loading vdpa_sim (PA mode), vdpa_sim_net, vhost_vdpa, vhost_vdpa_svq; two shadow devices on two simulated NICs"
 svq_load_stack || fail "loading the modules failed"
+# vp_vdpa: the lower devices are the two NICs behind the emulated IOMMU;
+# they cannot suspend, so auto mode shadows them from device start
+vp_vdpa=0
+if [ "${SVQ_DEMO_PARENT:-}" = vp_vdpa ]; then
+	vp_vdpa=1
+	SVQ_LOWER_MGMTDEVS=$(svq_vp_vdpa_bind | tr '\n' ' ') || fail "binding the NICs to vp_vdpa failed"
+	export SVQ_LOWER_MGMTDEVS
+	echo "    lower devices from vp_vdpa: $SVQ_LOWER_MGMTDEVS"
+fi
 [ "${SVQ_DEMO_QEMU:-}" = 10.1 ] && { svq_sim_no_indirect || fail "reloading vdpa_sim_net failed"; }
 svq_stack dlower0 dsvq0 || fail "creating dlower0 and dsvq0 failed"
 svq_stack dlower1 dsvq1 || fail "creating dlower1 and dsvq1 failed"
@@ -268,6 +277,15 @@ if [ "$qemu_svq" = 1 ]; then
 	why="QEMU $qemu_version (>= 8) shadowed dsvq0 itself at migration setup, and dsvq0 (mode auto)"
 	why+=" stayed in passthrough under it, as it should: QEMU never turned the kernel's dirty log on,"
 	why+=" so no switch and no page logged"
+elif [ "$vp_vdpa" = 1 ]; then
+	# vp_vdpa cannot suspend: shadowed from device start, never switched
+	[ "$switches" = 0 ] || fail "dsvq0 switched on vp_vdpa, which it shadows from device start"
+	[ "$logged" -gt 0 ] || fail "dsvq0 logged no page"
+	if grep -q passthrough "$work/states"; then
+		fail "dsvq0 was seen in passthrough on vp_vdpa"
+	fi
+	why="QEMU $qemu_version (< 8) turned dirty logging on; dsvq0, shadowing its vp_vdpa lower device"
+	why+=" from device start (it cannot suspend), logged $logged pages"
 else
 	[ "$switches" -ge 1 ] || fail "dsvq0 never switched to shadow mode"
 	[ "$logged" -gt 0 ] || fail "dsvq0 logged no page"

@@ -11,6 +11,9 @@
 # kernel of that version instead of the bench kernel (vm-run.sh --stock):
 # 6.1 with the modules of build-6.1.sh (patches/6.1), 6.12 with the DKMS
 # package's; the L2 guest still runs the bench kernel.
+# SVQ_DEMO_PARENT=vp_vdpa stacks the shadow devices on vp_vdpa instead of
+# vdpa_sim_net: two QEMU virtio-net-pci NICs behind an emulated Intel
+# IOMMU that loop their frames back (vm-run.sh --iommu).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
@@ -54,12 +57,17 @@ case "${SVQ_DEMO_KERNEL:-}" in
 	vm=(--stock 6.12) ;;
 *) echo "demo.sh: SVQ_DEMO_KERNEL is 6.1 or 6.12" >&2; exit 2 ;;
 esac
+case "${SVQ_DEMO_PARENT:-}" in
+''|vdpa_sim_net) ;;
+vp_vdpa) vm+=(--iommu) ;;
+*) echo "demo.sh: SVQ_DEMO_PARENT is vdpa_sim_net or vp_vdpa" >&2; exit 2 ;;
+esac
 which="the bench kernel"
 [ -n "${SVQ_DEMO_KERNEL:-}" ] && which="Debian's $SVQ_DEMO_KERNEL kernel"
 say "Booting $which under QEMU (TCG) and running the demo inside; an L2 guest runs in it"
 rm -rf "$repo/build/demo/vm"
 start=$(date +%s)
 "$here/vm-run.sh" "${vm[@]}" --timeout 1500 --out "$repo/build/demo/vm" -- \
-	env SVQ_DEMO_QEMU="${SVQ_DEMO_QEMU:-}" \
+	env SVQ_DEMO_QEMU="${SVQ_DEMO_QEMU:-}" SVQ_DEMO_PARENT="${SVQ_DEMO_PARENT:-}" \
 	"$here/demo-guest.sh"
 say "Demo finished in $(($(date +%s) - start)) s: a Linux guest with its own virtio-net driver on a shadow device was live-migrated by unmodified QEMU $qemu in the middle of its traffic, and verified every frame it sent and received, before and after (guest consoles in build/demo/vm/)."
