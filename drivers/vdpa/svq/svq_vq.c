@@ -694,7 +694,7 @@ void svq_vq_kick(struct vdpa_device *vdev, u16 idx)
 void svq_vq_set_cb(struct vdpa_device *vdev, u16 idx, struct vdpa_callback *cb)
 {
 	struct svq_dev *svq = vdpa_to_svq(vdev);
-	struct vdpa_callback lower_cb = {};
+	struct vdpa_callback lower_cb;
 	struct vdpa_device *lower;
 	unsigned long flags;
 	struct svq_vq *vq;

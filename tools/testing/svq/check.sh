@@ -307,10 +307,16 @@ stock_modules()
 	for m in "$@"; do
 		stock_from "$info" "$kver" "$m" "${ere//%/$m}" || ok=0
 	done
-	if [ "$ok" = 1 ]; then
-		pass "$* $what$sfx"
+	verdict "$ok" "$* $what$sfx"
+}
+
+# verdict OK NAME: pass NAME if OK is 1, else fail it
+verdict()
+{
+	if [ "$1" = 1 ]; then
+		pass "$2"
 	else
-		fail "$* $what$sfx"
+		fail "$2"
 	fi
 }
 
@@ -372,9 +378,11 @@ stock_pass()
 # does not apply to 6.1), so the multiqueue test and scenario stay out.
 stock_61()
 {
-	local kver=6.1.0-57-amd64 sfx=" (Debian 6.1.0-57-amd64)" m ok=1 sdir
+	local kver=6.1.0-57-amd64 sfx m ok=1 sdir
 	local info=$out/vm-stock-6.1/stock.txt ko6=$out/6.1/build/vhost_vdpa.ko
 	local kos=$out/6.1/svq/drivers/vdpa/svq/vhost_vdpa_svq.ko
+
+	sfx=" (Debian $kver)"	# stock_pass's
 
 	if [ ! -f "$ko6" ] || [ ! -f "$kos" ]; then
 		fail "the 6.1 build gate's modules are there for the 6.1 pass$sfx"
@@ -391,26 +399,30 @@ stock_61()
 	for m in vdpa vringh vdpa_sim vdpa_sim_net; do
 		stock_file "$info" "$m" "$sdir/extra/$m.ko" || ok=0
 	done
-	if [ "$ok" = 1 ]; then
-		pass "vdpa vringh vdpa_sim vdpa_sim_net are built from linux-source-6.1 unmodified$sfx"
-	else
-		fail "vdpa vringh vdpa_sim vdpa_sim_net are built from linux-source-6.1 unmodified$sfx"
-	fi
-	if stock_file "$info" vhost_vdpa "$ko6" && stock_file "$info" vhost_vdpa_svq "$kos"; then
-		pass "vhost_vdpa (patches/6.1) and vhost_vdpa_svq are the 6.1 build gate's$sfx"
-	else
-		fail "vhost_vdpa (patches/6.1) and vhost_vdpa_svq are the 6.1 build gate's$sfx"
-	fi
+	verdict "$ok" "vdpa vringh vdpa_sim vdpa_sim_net are built from linux-source-6.1 unmodified$sfx"
+	ok=1
+	stock_file "$info" vhost_vdpa "$ko6" && stock_file "$info" vhost_vdpa_svq "$kos" || ok=0
+	verdict "$ok" "vhost_vdpa (patches/6.1) and vhost_vdpa_svq are the 6.1 build gate's$sfx"
+}
+
+# Debian's 6.12: the bus and vhost from the image, the rest from the DKMS
+# package
+stock_612()
+{
+	local kver=6.12.118+deb12-amd64 sfx
+	local info=$out/vm-stock-6.12/stock.txt
+
+	sfx=" (Debian $kver)"	# stock_pass's
+
+	stock_pass 6.12 "$kver" stock-kernel-6.12.sh
+	stock_modules "$info" "$kver" "$sfx" "are the image's own modules" \
+		'kernel/drivers/.*/%\.ko\.xz' vdpa vhost_iotlb vhost
+	stock_modules "$info" "$kver" "$sfx" "are the DKMS build" \
+		'updates/dkms/%\.ko' vhost_vdpa vhost_vdpa_svq
 }
 
 if [ -z "$kflag" ]; then
-	stock_pass 6.12 6.12.118+deb12-amd64 stock-kernel-6.12.sh
-	stock_modules "$out/vm-stock-6.12/stock.txt" 6.12.118+deb12-amd64 \
-		" (Debian 6.12.118+deb12-amd64)" "are the image's own modules" \
-		'kernel/drivers/.*/%\.ko\.xz' vdpa vhost_iotlb vhost
-	stock_modules "$out/vm-stock-6.12/stock.txt" 6.12.118+deb12-amd64 \
-		" (Debian 6.12.118+deb12-amd64)" "are the DKMS build" \
-		'updates/dkms/%\.ko' vhost_vdpa vhost_vdpa_svq
+	stock_612
 	stock_61
 fi
 summary
