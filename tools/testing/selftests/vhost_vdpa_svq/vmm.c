@@ -738,7 +738,7 @@ int vmm_net_stream(struct vmm_net *net, unsigned int count, unsigned int first_s
 	for (i = net->tx.num; i-- > 0;)
 		free_ids[nfree++] = i;
 	while (received < count) {
-		unsigned int batch = 0, got = 0;
+		unsigned int batch = 0, got = 0, freed = 0;
 
 		while (sent < count && sent - received < window && nfree) {
 			unsigned int slot = free_ids[--nfree];
@@ -771,15 +771,22 @@ int vmm_net_stream(struct vmm_net *net, unsigned int count, unsigned int first_s
 			if (id >= net->tx.num || nfree == net->tx.num)
 				goto out;
 			free_ids[nfree++] = id;
+			freed++;
 		}
 		if (got) {
 			r = vmm_vq_kick(&net->rx);
 			if (r)
 				goto out;
-			continue;
 		}
-		/* nothing came back yet: wait for the device */
-		r = vmm_vq_wait_call(&net->rx, 5000);
+		if (got || freed)
+			continue;
+		/*
+		 * Nothing came back yet: wait for the device. With every frame
+		 * sent received already, what is missing is a transmit buffer
+		 * (a device may complete a transmit after its frame came back:
+		 * vp_vdpa's NIC does), so wait for a transmit completion.
+		 */
+		r = vmm_vq_wait_call(sent == received ? &net->tx : &net->rx, 5000);
 		if (r)
 			goto out;
 	}
