@@ -6,8 +6,9 @@
 #   make check    every gate and test; ends with "N passed, N failed"
 #   make demo     boot the test VM and show the product at work
 #   make check-debug   make check on the debug kernel (KASAN, lockdep, ...)
-#   make bench    frames/s passthrough vs shadow, switch pause; migration,
-#                 ours vs QEMU's x-svq=on (not a test)
+#   make bench    the relay core natively against vringh; in the VM,
+#                 frames/s passthrough vs shadow, switch pause; migration,
+#                 ours vs QEMU 10.1's own shadow virtqueue (not a test)
 #   make profile  cycles per frame of each part of a relay pass (not a test)
 #   make deb      the DKMS package vhost-vdpa-svq-dkms, in build/deb/
 

@@ -89,6 +89,23 @@ TEST_F_TIMEOUT(net, stop_and_restart_keeps_working, 300)
 		check_mode_used(_metadata, variant->mode);
 }
 
+/*
+ * A driver that polls a ring sets no call eventfd (Linux's virtio_net polls
+ * its control queue), so the lower device gets no callback from it. A
+ * shadow ring's completions reach the driver's ring only through the
+ * relay, which the lower device must then still call: vp_vdpa gives an
+ * interrupt vector only to a ring with a callback at DRIVER_OK.
+ */
+TEST_F_TIMEOUT(net, polled_rings_frames_verified, 300)
+{
+	vmm_net_stop(&self->net);
+	self->net.polled = true;
+	ASSERT_EQ(0, vmm_net_start(&self->net, &self->dev, variant->ring_num));
+	EXPECT_EQ(0, vmm_net_loop(&self->net, 3 * variant->ring_num + 17, 0));
+	if (variant->stacked)
+		check_mode_used(_metadata, variant->mode);
+}
+
 /* Shadow mode soak: a million frames, every one checked (SVQ_SOAK_FRAMES). */
 TEST_F_TIMEOUT(net, shadow_million_frames, 1800)
 {

@@ -464,6 +464,21 @@ void vmm_vq_add(struct vmm_vq *vq, unsigned int slot, uint32_t len, bool writabl
 	__atomic_store_n(&vq->vring.avail->idx, vq->avail_idx, __ATOMIC_RELEASE);
 }
 
+/*
+ * vmm_vq_set_polled - the driver polls @vq and wants no call eventfd
+ * (VHOST_SET_VRING_CALL with -1, so vhost-vdpa sets no callback), as Linux's
+ * virtio_net polls its control queue; waits then poll the used index.
+ */
+int vmm_vq_set_polled(int fd, struct vmm_vq *vq)
+{
+	struct vhost_vring_file file = { .index = vq->idx, .fd = -1 };
+
+	if (vq->call_fd >= 0)
+		close(vq->call_fd);
+	vq->call_fd = -1;
+	return vmm_ioctl(fd, VHOST_SET_VRING_CALL, &file);
+}
+
 int vmm_vq_kick(struct vmm_vq *vq)
 {
 	uint64_t one = 1;
@@ -485,13 +500,26 @@ bool vmm_vq_used(struct vmm_vq *vq, uint32_t *id, uint32_t *len)
 	return true;
 }
 
-/* Wait up to @timeout_ms for the device to signal @vq's call eventfd. */
+/*
+ * Wait up to @timeout_ms for the device to signal @vq's call eventfd; on a
+ * polled @vq, for a used entry not taken yet (checked every 100 us).
+ */
 static int vmm_vq_wait_call(struct vmm_vq *vq, int timeout_ms)
 {
 	struct pollfd pfd = { .fd = vq->call_fd, .events = POLLIN };
 	uint64_t count;
-	int r = poll(&pfd, 1, timeout_ms);
+	int r, polls;
 
+	if (vq->call_fd < 0) {
+		for (polls = 0; polls <= timeout_ms * 10; polls++) {
+			if (__atomic_load_n(&vq->vring.used->idx, __ATOMIC_ACQUIRE) !=
+			    vq->last_used)
+				return 0;
+			usleep(100);
+		}
+		return -ETIMEDOUT;
+	}
+	r = poll(&pfd, 1, timeout_ms);
 	if (r < 0)
 		return -errno;
 	if (!r)
@@ -518,7 +546,8 @@ int vmm_vq_wait_used(struct vmm_vq *vq, uint32_t *id, uint32_t *len, int timeout
 void vmm_vq_close(struct vmm_vq *vq)
 {
 	close(vq->kick_fd);
-	close(vq->call_fd);
+	if (vq->call_fd >= 0)
+		close(vq->call_fd);
 }
 
 /*
@@ -566,13 +595,15 @@ int vmm_net_start(struct vmm_net *net, struct vmm_dev *dev, unsigned int num)
 			(1ULL << VIRTIO_F_ACCESS_PLATFORM) | (1ULL << VIRTIO_NET_F_MAC);
 	struct vmm_written *written = net->written;
 	size_t max_written = net->max_written;
+	bool polled = net->polled;
 	unsigned int i;
 	int fd, r;
 
-	/* everything but the caller's record of written buffers */
+	/* everything but the caller's record of written buffers and choice */
 	memset(net, 0, sizeof(*net));
 	net->written = written;
 	net->max_written = max_written;
+	net->polled = polled;
 	net->dev = dev;
 	fd = dev->fd;
 	r = vmm_driver_init(dev, &net->mem, want, &net->features);
@@ -580,6 +611,11 @@ int vmm_net_start(struct vmm_net *net, struct vmm_dev *dev, unsigned int num)
 		r = vmm_vq_setup(fd, &net->mem, &net->rx, 0, num, 2048);
 	if (!r)
 		r = vmm_vq_setup(fd, &net->mem, &net->tx, 1, num, 2048);
+	if (!r && polled)
+		r = vmm_vq_set_polled(fd, &net->rx);
+	if (!r && polled)
+		r = vmm_vq_set_polled(fd, &net->tx);
+	/* a parent may give interrupt vectors only to rings with a callback now */
 	if (!r)
 		r = vmm_add_status(fd, VIRTIO_CONFIG_S_DRIVER_OK);
 	if (r)

@@ -68,7 +68,7 @@ struct vmm_vq {
 	uint64_t buf_iova;
 	size_t buf_size;
 	int kick_fd;
-	int call_fd;
+	int call_fd;		/* -1: the driver polls (vmm_vq_set_polled()) */
 	uint16_t avail_idx;
 	uint16_t last_used;
 };
@@ -77,6 +77,7 @@ int vmm_vq_setup(int fd, struct vmm_mem *mem, struct vmm_vq *vq,
 		 unsigned int idx, unsigned int num, size_t buf_size);
 void *vmm_vq_buf(struct vmm_mem *mem, struct vmm_vq *vq, unsigned int slot);
 void vmm_vq_add(struct vmm_vq *vq, unsigned int slot, uint32_t len, bool writable);
+int vmm_vq_set_polled(int fd, struct vmm_vq *vq);
 int vmm_vq_kick(struct vmm_vq *vq);
 bool vmm_vq_used(struct vmm_vq *vq, uint32_t *id, uint32_t *len);
 int vmm_vq_wait_used(struct vmm_vq *vq, uint32_t *id, uint32_t *len, int timeout_ms);
@@ -96,6 +97,8 @@ struct vmm_net {
 	struct vmm_vq tx;
 	uint64_t features;
 	uint8_t mac[6];
+	/* if set before vmm_net_start(), both rings are polled: no call eventfd */
+	bool polled;
 	/* if set, vmm_net_loop() and _stream() record every rx buffer filled */
 	struct vmm_written *written;
 	size_t nwritten;

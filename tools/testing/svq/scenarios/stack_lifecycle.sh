@@ -6,7 +6,7 @@
 # and delete upper devices with the vdpa tool, the sysfs attributes,
 # refused requests, removal and unbinding of the lower device under the
 # upper one (idle, open, bound to virtio_vdpa, racing with vdpa dev del),
-# and rmmod.
+# rmmod, and a parent in VA mode refused.
 set -eux
 . "$SVQ_REPO/tools/testing/svq/lib.sh"
 
@@ -179,4 +179,25 @@ expect_fail vdpa dev show svq2
 vdpa dev del other
 rmmod vhost_vdpa_svq	# modprobe -r would unload vhost_vdpa too
 modprobe vhost_vdpa_svq
+
+# Refused: a parent that maps user virtual addresses (vdpa_sim's default,
+# and VDUSE). The claim fails, the device is left without a driver, and
+# one line of ours in the kernel log names why.
+svq_del_all_devices
+modprobe -r vdpa_sim_net vdpa_sim
+modprobe vdpa_sim use_va=1
+[ "$(cat /sys/module/vdpa_sim/parameters/use_va)" = Y ]
+modprobe vdpa_sim_net
+vdpa dev add name valower mgmtdev vdpasim_net
+echo valower > /sys/bus/vdpa/drivers/vhost_vdpa/unbind
+echo vhost_vdpa_svq > /sys/bus/vdpa/devices/valower/driver_override
+seen=$(dmesg | wc -l)
+echo valower > /sys/bus/vdpa/drivers_probe || true
+[ ! -e /sys/bus/vdpa/devices/valower/driver ]
+[ "$(dmesg | tail -n "+$((seen + 1))" | tee /dev/stderr |
+     grep -c 'valower: parent maps user virtual addresses (use_va): not supported')" = 1 ]
+expect_fail vdpa mgmtdev show vdpa/valower
+vdpa dev del valower
+modprobe -r vdpa_sim_net vdpa_sim
+svq_load_stack
 echo "stack life cycle: ok"

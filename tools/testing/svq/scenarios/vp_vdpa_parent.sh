@@ -6,9 +6,10 @@
 # NIC's frames come back through a datagram socket). The upper device
 # offers dma_map and maps the driver's mappings and its shadow rings into
 # an IOMMU domain of its own on the NIC. vp_vdpa cannot suspend, so auto
-# mode shadows from device start. Traffic in passthrough and shadow mode,
-# stop and restart, and the dirty log (exact, and harvested during
-# traffic); then no IOMMU domain of the upper device is left on the NIC:
+# mode shadows from device start. Traffic in passthrough and shadow mode
+# (also on rings the driver polls: no callback, so vp_vdpa gives them no
+# interrupt vector unless the upper device asks for one), stop and
+# restart, and the dirty log (exact, and harvested during traffic); then no IOMMU domain of the upper device is left on the NIC:
 # plain vhost-vdpa takes the lower device and opens it.
 set -eu
 . "$SVQ_REPO/tools/testing/svq/lib.sh"
@@ -24,7 +25,7 @@ for m in $mgmt; do
 done
 
 "$selftests/vhost_vdpa_traffic_test" -t loopback_frames_verified \
-	-t stop_and_restart_keeps_working
+	-t stop_and_restart_keeps_working -t polled_rings_frames_verified
 "$selftests/vhost_vdpa_svq_dirty_test" -t log_matches_written_pages \
 	-t log_harvested_during_traffic
 
