@@ -13,7 +13,8 @@
 # package's; the L2 guest still runs the bench kernel.
 # SVQ_DEMO_PARENT=vp_vdpa stacks the shadow devices on vp_vdpa instead of
 # vdpa_sim_net: two QEMU virtio-net-pci NICs behind an emulated Intel
-# IOMMU that loop their frames back (vm-run.sh --iommu).
+# IOMMU that loop their frames back (vm-run.sh --iommu), captured
+# (--pcap): a frame lost there is told apart if it was left on the wire.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
@@ -59,7 +60,7 @@ case "${SVQ_DEMO_KERNEL:-}" in
 esac
 case "${SVQ_DEMO_PARENT:-}" in
 ''|vdpa_sim_net) ;;
-vp_vdpa) vm+=(--iommu) ;;
+vp_vdpa) vm+=(--iommu --pcap) ;;
 *) echo "demo.sh: SVQ_DEMO_PARENT is vdpa_sim_net or vp_vdpa" >&2; exit 2 ;;
 esac
 which="the bench kernel"

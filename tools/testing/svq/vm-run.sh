@@ -24,6 +24,12 @@
 #                    vp_vdpa: each sends its frames to a datagram socket
 #                    that is also the one it receives from, so every frame
 #                    comes back, as vdpa_sim_net loops them back
+#   --pcap           with --iommu: record the first 64 bytes of every frame
+#                    each NIC sends to its socket and takes from it, in
+#                    nic<N>-sent.pcap and nic<N>-received.pcap of the
+#                    output directory (QEMU's filter-dump on the NIC's
+#                    netdev: a frame left in the socket when the NIC stops
+#                    is in the first file only)
 #
 # The host root is shared read-only over 9p; /tmp, /run, /var/tmp and
 # /lib/modules are tmpfs in the guest. The command runs as root in the
@@ -51,7 +57,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 kdir='' timeout=600 mem=2G smp=2 out=''
-stock='' iommu=0
+stock='' iommu=0 pcap=0
 modules=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -63,6 +69,7 @@ while [ $# -gt 0 ]; do
 	--module) modules+=("$(realpath "$2")"); shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	--iommu) iommu=1; shift ;;
+	--pcap) pcap=1; shift ;;
 	--) shift; break ;;
 	*) echo "vm-run.sh: unknown option $1" >&2; exit 2 ;;
 	esac
@@ -170,6 +177,12 @@ if [ "$iommu" = 1 ]; then
 		sock=$run/nic$i.sock
 		qemu_iommu+=(-netdev "dgram,id=vpnic$i,local.type=unix,local.path=$sock,remote.type=unix,remote.path=$sock"
 			     -device "virtio-net-pci,netdev=vpnic$i,iommu_platform=on,disable-legacy=on,addr=0x1$i,mac=52:54:00:5f:00:1$i")
+		# a netdev filter's rx queue holds what the NIC sends, its tx
+		# queue what the netdev passes to the NIC (net/filter.c)
+		if [ "$pcap" = 1 ]; then
+			qemu_iommu+=(-object "filter-dump,id=vpsent$i,netdev=vpnic$i,queue=rx,maxlen=64,file=$run/out/nic$i-sent.pcap"
+				     -object "filter-dump,id=vprecv$i,netdev=vpnic$i,queue=tx,maxlen=64,file=$run/out/nic$i-received.pcap")
+		fi
 	done
 fi
 console=$run/console
