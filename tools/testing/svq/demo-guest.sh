@@ -21,7 +21,9 @@
 # expects dsvq0 to stay in passthrough (no switch, no page logged) and
 # QEMU to have shadowed it (its vhost_vdpa_set_dev_vring_base trace says
 # "svq: 1"), and says PASS and why; under QEMU < 8 it expects the switch
-# to shadow mode and logged pages.
+# to shadow mode and logged pages. SVQ_DEMO_STACK=plain (QEMU 10.1 only)
+# runs the same on plain vhost-vdpa + vdpa_sim_net, no upper device: the
+# reference for what QEMU 10.1 does by itself.
 #
 # Usage: demo-guest.sh [BEFORE [AFTER [WINDOW]]]
 #   seconds of guest traffic before the migration and after it (10, 15),
@@ -160,6 +162,7 @@ wait_exit()
 counters() # DEV: one line of the upper device's sysfs
 {
 	local d=$sys/$1
+	[ "$plain" = 1 ] && { echo "no upper device (plain vhost-vdpa on the simulated NIC)"; return; }
 	echo "$1: mode $(cat "$d/mode"), state $(cat "$d/state")," \
 	     "switches $(cat "$d/stats/switches"), pages_logged $(cat "$d/stats/pages_logged")," \
 	     "relayed_descs $(cat "$d/stats/relayed_descs"), errors $(cat "$d/stats/errors")"
@@ -177,12 +180,26 @@ if [ "${SVQ_DEMO_PARENT:-}" = vp_vdpa ]; then
 	echo "    lower devices from vp_vdpa: $SVQ_LOWER_MGMTDEVS"
 fi
 [ "${SVQ_DEMO_QEMU:-}" = 10.1 ] && { svq_sim_no_indirect || fail "reloading vdpa_sim_net failed"; }
-svq_stack dlower0 dsvq0 || fail "creating dlower0 and dsvq0 failed"
-svq_stack dlower1 dsvq1 || fail "creating dlower1 and dsvq1 failed"
+plain=0
+if [ "${SVQ_DEMO_STACK:-}" = plain ]; then
+	[ "$qemu_svq" = 1 ] && [ "$vp_vdpa" = 0 ] ||
+		fail "SVQ_DEMO_STACK=plain needs SVQ_DEMO_QEMU=10.1 and vdpa_sim_net (QEMU 7.2 cannot migrate plain vhost-vdpa)"
+	plain=1
+	# the devices the guests use are the simulated NICs themselves
+	for d in dlower0 dlower1; do
+		vdpa dev add name "$d" mgmtdev vdpasim_net || fail "creating $d failed"
+		svq_bind "$d" vhost_vdpa || fail "binding $d to vhost_vdpa failed"
+	done
+	src_dev=dlower0 dst_dev=dlower1
+else
+	svq_stack dlower0 dsvq0 || fail "creating dlower0 and dsvq0 failed"
+	svq_stack dlower1 dsvq1 || fail "creating dlower1 and dsvq1 failed"
+	src_dev=dsvq0 dst_dev=dsvq1
+fi
 vdpa dev show | sed 's/^/    /'
-src_node=$(svq_vhost_dev dsvq0) || fail "no vhost-vdpa node for dsvq0"
-dst_node=$(svq_vhost_dev dsvq1) || fail "no vhost-vdpa node for dsvq1"
-echo "    source device dsvq0 on dlower0 ($src_node), destination device dsvq1 on dlower1 ($dst_node)"
+src_node=$(svq_vhost_dev $src_dev) || fail "no vhost-vdpa node for $src_dev"
+dst_node=$(svq_vhost_dev $dst_dev) || fail "no vhost-vdpa node for $dst_dev"
+echo "    source device $src_dev ($src_node), destination device $dst_dev ($dst_node)"
 # vdpa_sim_net drops a frame that finds its receive ring empty and counts
 # it (its vendor statistics' "rx overruns", which the vdpa core gives only
 # while the device has its features): read every second, the last reading
@@ -211,11 +228,11 @@ wait_traffic src "$before" 300
 echo "    $(last_line src 'frame_loop: progress')"
 echo "    $(counters dsvq0)"
 
-say "Starting the destination QEMU (-incoming) on dsvq1 and migrating mid-traffic (QMP migrate, QEMU's default parameters)"
+say "Starting the destination QEMU (-incoming) on $dst_dev and migrating mid-traffic (QMP migrate, QEMU's default parameters)"
 start_l2 dst "$dst_node" -incoming unix:"$work/mig.sock"
 for _ in $(seq 60); do [ -S "$work/dst.qmp" ] && break; sleep 0.5; done
 # dsvq0's state, as often as the VM manages (every 50 ms at most)
-while :; do cat $sys/dsvq0/state; sleep 0.05; done > "$work/states" &
+while [ "$plain" = 0 ]; do cat $sys/dsvq0/state; sleep 0.05; done > "$work/states" &
 sampler=$!
 qmp src migrate "{\"uri\": \"unix:$work/mig.sock\"}" > /dev/null
 for _ in $(seq 600); do
@@ -227,7 +244,7 @@ for _ in $(seq 600); do
 	esac
 	sleep 0.5
 done
-kill "$sampler"
+kill "$sampler" 2>/dev/null || true	# plain: it has ended
 sampler=
 [ "$status" = completed ] || fail "migration still $status after 300 s"
 # QEMU 7.2 can report "completed" before it has filled in the times (seen:
@@ -239,7 +256,7 @@ for _ in $(seq 20); do
 done
 echo "    status completed; dsvq0's state, sampled while the migration ran (QEMU stops the" \
      "device at the switch-over): $(uniq -c "$work/states" |
-	awk '{ printf "%s%s x%s", (NR > 1 ? " -> " : ""), $2, $1 }')"
+	awk '{ printf "%s%s x%s", (NR > 1 ? " -> " : ""), $2, $1 } END { if (!NR) printf "none" }')"
 echo "    destination: $(json_get "$(qmp dst query-status)" return status)"
 echo "    $(counters dsvq0)"
 src_last=$(last_line src 'frame_loop: progress')
@@ -269,9 +286,12 @@ if grep -aq 'frame_loop: ERROR' "$work/src.console"; then
 fi
 echo "    $(counters dsvq0)"
 echo "    $(counters dsvq1)"
+overruns=0
 if [ -n "$overruns_sampler" ]; then
 	kill "$overruns_sampler"
 	overruns_sampler=
+	overruns=$(($(cat "$work/dlower0.overruns" 2>/dev/null || echo 0) +
+		     $(cat "$work/dlower1.overruns" 2>/dev/null || echo 0)))
 	echo "    frames the simulated NICs dropped, receive ring empty (rx overruns, last read while" \
 	     "they ran): dlower0 $(cat "$work/dlower0.overruns" 2>/dev/null || echo '?')," \
 	     "dlower1 $(cat "$work/dlower1.overruns" 2>/dev/null || echo '?')"
@@ -286,9 +306,13 @@ echo "    frames verified by the guest after that (switch-over, then the destina
      "$(field after_mark "$result") of them after the mark"
 echo "    frames sent $(field sent "$result"), verified $(field verified "$result"):" \
      "lost $(field lost "$result"), late $(field late "$result"), corrupt $(field corrupt "$result")"
-switches=$(cat $sys/dsvq0/stats/switches)
-logged=$(cat $sys/dsvq0/stats/pages_logged)
-mode=$(cat $sys/dsvq0/mode)
+switches=0 logged=0 mode=auto relayed=0
+if [ "$plain" = 0 ]; then
+	switches=$(cat $sys/dsvq0/stats/switches)
+	logged=$(cat $sys/dsvq0/stats/pages_logged)
+	mode=$(cat $sys/dsvq0/mode)
+	relayed=$(cat $sys/dsvq0/stats/relayed_descs)
+fi
 # ring bases QEMU set for its own shadow virtqueue on the source
 shadowed=$(grep -c 'vhost_vdpa_set_dev_vring_base.* svq: 1' "$work/src.trace" 2>/dev/null || true)
 [ "$qemu_svq" = 1 ] &&
@@ -322,13 +346,30 @@ if [ "$vp_vdpa" = 1 ] && [ "${result##* }" != PASS ] && [ "$(field lost "$result
 		echo "    not every lost frame was left on the wire (or the captures are missing)"
 	fi
 fi
-if [ "$on_wire" = 0 ]; then
+# QEMU >= 8 drives the device through its own shadow virtqueues from
+# migration setup to the switch-over; they pass receive buffers and
+# transmits in its main loop, in whatever order its handlers run, and
+# vdpa_sim_net drops a frame that finds its receive ring empty (rx
+# overruns). Such a loss is QEMU's, not the upper device's, if that
+# stayed out of the data path (passthrough: nothing relayed); the same is
+# seen with no upper device at all (SVQ_DEMO_STACK=plain).
+dropped=0 path=", not of the upper device, which relayed nothing"
+[ "$plain" = 1 ] && path=", with no upper device"
+if [ "$qemu_svq" = 1 ] && [ "${result##* }" != PASS ] && [ "$(field lost "$result")" -gt 0 ] &&
+   [ "$(field late "$result")" = 0 ] && [ "$(field corrupt "$result")" = 0 ] && [ "$relayed" = 0 ] &&
+   [ "$(field lost "$result")" = "$overruns" ]; then
+	dropped=$overruns
+fi
+if [ "$on_wire" = 0 ] && [ "$dropped" = 0 ]; then
 	[ "${result##* }" = PASS ] || fail "the guest's frame check: ${result:-no result}"
 else
 	[ "$(field after_mark "$result")" -ge "$min_after" ] ||
 		fail "the destination verified only $(field after_mark "$result") frames after the mark"
 fi
-if [ "$qemu_svq" = 1 ]; then
+if [ "$plain" = 1 ]; then
+	[ "${shadowed:-0}" -ge 1 ] || fail "QEMU $qemu_version did not shadow the device while migrating"
+	why="QEMU $qemu_version (>= 8) shadowed plain vhost-vdpa itself at migration setup (no upper device)"
+elif [ "$qemu_svq" = 1 ]; then
 	[ "${shadowed:-0}" -ge 1 ] || fail "QEMU $qemu_version did not shadow the device while migrating"
 	[ "$mode" = auto ] || fail "dsvq0 is in mode $mode, not auto"
 	[ "$switches" = 0 ] || fail "dsvq0 switched to shadow mode under QEMU $qemu_version, which shadows it itself"
@@ -359,6 +400,13 @@ else
 	why+=" $logged pages"
 fi
 echo
+if [ "$dropped" != 0 ]; then
+	echo "PASS: the L2 guest verified every frame but $dropped across the live migration," \
+	     "$(field after_mark "$result") of them after it, none late or corrupt; the simulated NIC" \
+	     "dropped $dropped frame(s) for an empty receive ring (rx overruns) while QEMU $qemu_version" \
+	     "drove it through its own shadow virtqueue: QEMU's loss$path; $why"
+	exit 0
+fi
 if [ "$on_wire" != 0 ]; then
 	echo "PASS: the L2 guest verified every frame the device path carried across the live migration," \
 	     "$(field after_mark "$result") of them after it, none late or corrupt; $on_wire frame(s) the" \

@@ -15,6 +15,9 @@
 # vdpa_sim_net: two QEMU virtio-net-pci NICs behind an emulated Intel
 # IOMMU that loop their frames back (vm-run.sh --iommu), captured
 # (--pcap): a frame lost there is told apart if it was left on the wire.
+# SVQ_DEMO_STACK=plain, with SVQ_DEMO_QEMU=10.1: no upper device, QEMU
+# 10.1 on plain vhost-vdpa + vdpa_sim_net (the reference for what QEMU
+# 10.1 does by itself).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
@@ -70,5 +73,6 @@ rm -rf "$repo/build/demo/vm"
 start=$(date +%s)
 "$here/vm-run.sh" "${vm[@]}" --timeout 1500 --out "$repo/build/demo/vm" -- \
 	env SVQ_DEMO_QEMU="${SVQ_DEMO_QEMU:-}" SVQ_DEMO_PARENT="${SVQ_DEMO_PARENT:-}" \
+	SVQ_DEMO_STACK="${SVQ_DEMO_STACK:-}" \
 	"$here/demo-guest.sh"
 say "Demo finished in $(($(date +%s) - start)) s: a Linux guest with its own virtio-net driver on a shadow device was live-migrated by unmodified QEMU $qemu in the middle of its traffic, and verified every frame it sent and received, before and after (guest consoles in build/demo/vm/)."
