@@ -325,9 +325,15 @@ svq_unload_stack || fail "the stack did not unload cleanly"
 # the wire, as frames in flight to a migrating guest are on a real
 # network, not by the device path. The NICs' captures (demo.sh runs
 # vm-run.sh --pcap) tell such frames from any other loss.
-on_wire=0
-if [ "$vp_vdpa" = 1 ] && [ "${result##* }" != PASS ] && [ "$(field lost "$result")" -gt 0 ] &&
+# Both attributions below apply only when frames were lost and nothing
+# else went wrong.
+only_lost=0
+if [ "${result##* }" != PASS ] && [ "$(field lost "$result")" -gt 0 ] &&
    [ "$(field late "$result")" = 0 ] && [ "$(field corrupt "$result")" = 0 ]; then
+	only_lost=1
+fi
+on_wire=0
+if [ "$vp_vdpa" = 1 ] && [ "$only_lost" = 1 ]; then
 	say "Where the lost frames were last seen (the host QEMU's captures of both NICs)"
 	run=$(grep -a -o 'frame_loop: eth0, .* run [0-9a-f]*' "$work/src.console" | tail -n 1 || true)
 	# the errors the guest's run printed, on either side (on the source,
@@ -355,8 +361,7 @@ fi
 # seen with no upper device at all (SVQ_DEMO_STACK=plain).
 dropped=0 path=", not of the upper device, which relayed nothing"
 [ "$plain" = 1 ] && path=", with no upper device"
-if [ "$qemu_svq" = 1 ] && [ "${result##* }" != PASS ] && [ "$(field lost "$result")" -gt 0 ] &&
-   [ "$(field late "$result")" = 0 ] && [ "$(field corrupt "$result")" = 0 ] && [ "$relayed" = 0 ] &&
+if [ "$qemu_svq" = 1 ] && [ "$only_lost" = 1 ] && [ "$relayed" = 0 ] &&
    [ "$(field lost "$result")" = "$overruns" ]; then
 	dropped=$overruns
 fi

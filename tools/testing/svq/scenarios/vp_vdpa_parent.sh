@@ -9,8 +9,9 @@
 # mode shadows from device start. Traffic in passthrough and shadow mode
 # (also on rings the driver polls: no callback, so vp_vdpa gives them no
 # interrupt vector unless the upper device asks for one), stop and
-# restart, and the dirty log (exact, and harvested during traffic); then no IOMMU domain of the upper device is left on the NIC:
-# plain vhost-vdpa takes the lower device and opens it.
+# restart, and the dirty log (exact, and harvested during traffic); then
+# no IOMMU domain of the upper device is left on the NIC: plain
+# vhost-vdpa takes the lower device and opens it.
 set -eu
 . "$SVQ_REPO/tools/testing/svq/lib.sh"
 selftests=$SVQ_REPO/tools/testing/selftests/vhost_vdpa_svq
